@@ -1,0 +1,143 @@
+package graidctlsim
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"slices"
+	"text/tabwriter"
+)
+
+// Output shapes. "Result", "ControllerId", "State", "PdId", "DgId" and
+// "VdId" appear in public scripts that parse real graidctl JSON; the other
+// member names are this simulator's minimal guess (see fn/agent/graidctl).
+type cxOut struct {
+	ControllerID int    `json:"ControllerId"`
+	State        string `json:"State"`
+}
+
+type pdOut struct {
+	PdID       int    `json:"PdId"`
+	DgID       *int   `json:"DgId,omitempty"`
+	DevicePath string `json:"DevicePath"`
+	Wwid       string `json:"Wwid"`
+	State      string `json:"State"`
+}
+
+type dgOut struct {
+	DgID  int    `json:"DgId"`
+	Mode  string `json:"Mode"`
+	State string `json:"State"`
+}
+
+type vdOut struct {
+	DgID       int    `json:"DgId"`
+	VdID       int    `json:"VdId"`
+	DevicePath string `json:"DevicePath"`
+	Size       string `json:"Size"`
+	State      string `json:"State"`
+}
+
+func list(st *State, inv invocation, rest []string, stdout, stderr io.Writer) int {
+	if len(rest) != 1 || kind(rest[0]) == "" {
+		return fail(stderr, "usage: graidctl ls cx|pd|dg|vd [--format json]")
+	}
+	k := kind(rest[0])
+	if inv.dgID != nil && k != "dg" && k != "vd" {
+		return fail(stderr, "--dg-id applies to dg and vd only")
+	}
+	var rows any
+	var table [][]string
+	switch k {
+	case "cx":
+		state := "NO_LICENSE" // invented: public scripts only test for ONLINE
+		if st.Licensed {
+			state = "ONLINE"
+		}
+		rows = []cxOut{{ControllerID: 0, State: state}}
+		table = [][]string{{"CX ID", "STATE"}, {"0", state}}
+	case "pd":
+		out := []pdOut{}
+		table = [][]string{{"PD ID", "DG ID", "DEVICE PATH", "NQN/WWID", "STATE"}}
+		for _, pd := range sortedPDs(st) {
+			state, dg := "UNCONFIGURED_GOOD", "-"
+			if pd.DG != nil {
+				state, dg = "ONLINE", fmt.Sprint(*pd.DG)
+			}
+			out = append(out, pdOut{PdID: pd.ID, DgID: pd.DG, DevicePath: pdDevice(pd.ID), Wwid: pd.Wwid, State: state})
+			table = append(table, []string{fmt.Sprint(pd.ID), dg, pdDevice(pd.ID), pd.Wwid, state})
+		}
+		rows = out
+	case "dg":
+		out := []dgOut{}
+		table = [][]string{{"DG ID", "MODE", "STATE"}}
+		for _, dg := range sortedDGs(st) {
+			if inv.dgID != nil && *inv.dgID != dg.ID {
+				continue
+			}
+			out = append(out, dgOut{DgID: dg.ID, Mode: dg.Level, State: "OPTIMAL"})
+			table = append(table, []string{fmt.Sprint(dg.ID), dg.Level, "OPTIMAL"})
+		}
+		rows = out
+	case "vd":
+		out := []vdOut{}
+		table = [][]string{{"DG ID", "VD ID", "DEVICE PATH", "SIZE", "STATE"}}
+		for _, vd := range sortedVDs(st) {
+			if inv.dgID != nil && *inv.dgID != vd.DG {
+				continue
+			}
+			size := vd.Size
+			if size == "" {
+				size = "ALL"
+			}
+			out = append(out, vdOut{DgID: vd.DG, VdID: vd.ID, DevicePath: vd.Device, Size: size, State: "OPTIMAL"})
+			table = append(table, []string{fmt.Sprint(vd.DG), fmt.Sprint(vd.ID), vd.Device, size, "OPTIMAL"})
+		}
+		rows = out
+	}
+	if inv.format == "json" {
+		b, err := json.Marshal(map[string]any{"Result": rows})
+		if err != nil {
+			return fail(stderr, err.Error())
+		}
+		fmt.Fprintln(stdout, string(b))
+		return 0
+	}
+	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+	for _, row := range table {
+		for i, cell := range row {
+			if i > 0 {
+				fmt.Fprint(tw, "\t")
+			}
+			fmt.Fprint(tw, cell)
+		}
+		fmt.Fprintln(tw)
+	}
+	tw.Flush()
+	return 0
+}
+
+func sortedPDs(st *State) []PD {
+	out := slices.Clone(st.PDs)
+	slices.SortFunc(out, func(a, b PD) int { return a.ID - b.ID })
+	return out
+}
+
+func sortedDGs(st *State) []DG {
+	out := slices.Clone(st.DGs)
+	slices.SortFunc(out, func(a, b DG) int { return a.ID - b.ID })
+	return out
+}
+
+func sortedVDs(st *State) []VD {
+	out := slices.Clone(st.VDs)
+	slices.SortFunc(out, func(a, b VD) int {
+		if a.DG != b.DG {
+			return a.DG - b.DG
+		}
+		return a.ID - b.ID
+	})
+	return out
+}
+
+func pdDevice(id int) string { return fmt.Sprintf("/dev/gpd%d", id) }

@@ -1,0 +1,139 @@
+// Package graidctlsim is a test-only stand-in for SupremeRAID's graidctl.
+//
+// It follows the documented command syntax (`apply license <KEY>`,
+// `create pd /dev/nvme0n1` or `/dev/nvme0-3`, `create dg raid5 0-3`,
+// `create vd <dg> [size]`, `ls pd|dg|vd|cx --format json` printing
+// {"Result": ...}, deletes only with --confirm-to-delete) and mimics the
+// device-node behaviour: creating a PD removes /dev/nvmeXnY and adds
+// /dev/gpdN; creating a VD adds /dev/gdg<dg>n<vd+1>. Device nodes live
+// under a root directory (GRAIDCTL_SIM_ROOT) so tests never touch the real
+// /dev. State is a JSON file (GRAIDCTL_SIM_STATE) that also records every
+// invocation, so tests can assert which commands an agent ran.
+package graidctlsim
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"syscall"
+)
+
+// Environment variables read by Main.
+const (
+	EnvState = "GRAIDCTL_SIM_STATE"
+	EnvRoot  = "GRAIDCTL_SIM_ROOT"
+)
+
+// DefaultVDFileBytes is the size of the sparse file backing a simulated VD:
+// large enough for mkfs.xfs (300 MiB minimum), small enough for tmpfs.
+const DefaultVDFileBytes = 512 << 20
+
+// State is the simulator's persistent state.
+type State struct {
+	// LicenseKeys lists keys `apply license` accepts; empty accepts any key.
+	LicenseKeys []string `json:"licenseKeys,omitempty"`
+	Licensed    bool     `json:"licensed"`
+	PDs         []PD     `json:"pds,omitempty"`
+	DGs         []DG     `json:"dgs,omitempty"`
+	VDs         []VD     `json:"vds,omitempty"`
+	// VDLinks makes a new VD's device node a symlink to a real block device
+	// (a loop device in mount tests) instead of a sparse file.
+	VDLinks     map[string]string `json:"vdLinks,omitempty"`
+	VDFileBytes int64             `json:"vdFileBytes,omitempty"`
+	// FailOnce holds command prefixes ("create vd") that fail once, to
+	// simulate a crash or a transient error between two steps.
+	FailOnce []string `json:"failOnce,omitempty"`
+	// Log records every invocation, license keys redacted.
+	Log []string `json:"log,omitempty"`
+}
+
+// PD is a simulated physical drive.
+type PD struct {
+	ID     int    `json:"id"`
+	DG     *int   `json:"dg,omitempty"`
+	Source string `json:"source"` // the /dev/nvmeXnY it was created from
+	Wwid   string `json:"wwid"`
+}
+
+// DG is a simulated drive group; Level is upper case ("RAID5").
+type DG struct {
+	ID    int    `json:"id"`
+	Level string `json:"level"`
+}
+
+// VD is a simulated virtual drive.
+type VD struct {
+	DG     int    `json:"dg"`
+	ID     int    `json:"id"`
+	Size   string `json:"size,omitempty"` // as given; empty = rest of the group
+	Device string `json:"device"`
+}
+
+// LoadState reads a state file; a missing file is an empty state.
+func LoadState(path string) (*State, error) {
+	b, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return &State{}, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("reading simulator state: %w", err)
+	}
+	var s State
+	if err := json.Unmarshal(b, &s); err != nil {
+		return nil, fmt.Errorf("parsing simulator state %s: %w", path, err)
+	}
+	return &s, nil
+}
+
+// Save writes the state atomically.
+func (s *State) Save(path string) error {
+	b, err := json.MarshalIndent(s, "", "  ")
+	if err != nil {
+		return fmt.Errorf("encoding simulator state: %w", err)
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".graidctl-sim-*")
+	if err != nil {
+		return fmt.Errorf("writing simulator state: %w", err)
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.Write(append(b, '\n')); err != nil {
+		tmp.Close()
+		return fmt.Errorf("writing simulator state: %w", err)
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("writing simulator state: %w", err)
+	}
+	return os.Rename(tmp.Name(), path)
+}
+
+// lock serialises invocations that share a state file.
+func lock(path string) (func(), error) {
+	f, err := os.OpenFile(path+".lock", os.O_CREATE|os.O_RDWR, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("locking simulator state: %w", err)
+	}
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("locking simulator state: %w", err)
+	}
+	return func() {
+		_ = syscall.Flock(int(f.Fd()), syscall.LOCK_UN)
+		f.Close()
+	}, nil
+}
+
+// AddNVMe lays out a simulated NVMe namespace under root: the device node
+// /dev/<name> (a sparse file of size bytes) and /sys/class/block/<name>/wwid.
+func AddNVMe(root, name, wwid string, size int64) error {
+	if err := touch(filepath.Join(root, "dev", name), size); err != nil {
+		return fmt.Errorf("adding simulated %s: %w", name, err)
+	}
+	dir := filepath.Join(root, "sys/class/block", name)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("adding simulated %s: %w", name, err)
+	}
+	return os.WriteFile(filepath.Join(dir, "wwid"), []byte(wwid+"\n"), 0o644)
+}

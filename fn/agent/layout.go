@@ -1,0 +1,254 @@
+// Package agent is the SupremeRAID node agent: it turns a Layout (the node
+// DaemonSet's ConfigMap) into physical drives, drive groups, virtual drives,
+// filesystems, mounts and tenant directories on one node. It only ever
+// creates; it never deletes a RAID object and never formats a device that
+// holds a signature.
+package agent
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"path"
+	"regexp"
+	"strings"
+)
+
+// Layout is what the node agent applies on every SupremeRAID node.
+type Layout struct {
+	License     License      `json:"license"`
+	DriveGroups []DriveGroup `json:"driveGroups"`
+	Tenants     []TenantDir  `json:"tenants,omitempty"`
+}
+
+// License says where the license key is mounted; the key itself is never
+// part of the layout.
+type License struct {
+	// KeyFile is the path, inside the agent container, of the mounted
+	// Secret key holding the license key.
+	KeyFile string `json:"keyFile"`
+}
+
+// DriveGroup is one RAID group and the virtual drives carved from it.
+type DriveGroup struct {
+	RaidLevel      string          `json:"raidLevel"`
+	PhysicalDrives []PhysicalDrive `json:"physicalDrives"`
+	VirtualDrives  []VirtualDrive  `json:"virtualDrives"`
+}
+
+// PhysicalDrive is an NVMe namespace that becomes a SupremeRAID PD.
+type PhysicalDrive struct {
+	Device string `json:"device"`
+	// AllowInitialize lets the agent turn this drive into a PD even though
+	// it holds a partition table or filesystem signature (its data is lost).
+	AllowInitialize bool `json:"allowInitialize,omitempty"`
+}
+
+// VirtualDrive is a RAID volume, its filesystem and where it is mounted.
+type VirtualDrive struct {
+	// Size is a binary quantity ("500Gi") or "100%" (the rest of the group).
+	Size         string   `json:"size"`
+	Filesystem   string   `json:"filesystem"`
+	MountPath    string   `json:"mountPath"`
+	MountOptions []string `json:"mountOptions,omitempty"`
+}
+
+// TenantDir is a per-namespace directory under a workload mount path,
+// owned by the namespace's runAsUser:runAsGroup with mode 0770.
+type TenantDir struct {
+	Namespace string `json:"namespace"`
+	UID       int64  `json:"uid"`
+	GID       int64  `json:"gid"`
+	MountPath string `json:"mountPath"`
+}
+
+// Product limits (Graid user guide, "RAID components").
+const (
+	MaxPhysicalDrives    = 32
+	MaxDriveGroups       = 8
+	MaxDrivesPerGroup    = 32
+	MaxVirtualDrivesPerG = 1023
+)
+
+// MinDrives per RAID level (public SupremeRAID notes).
+var MinDrives = map[string]int{"raid0": 1, "raid1": 2, "raid5": 3, "raid6": 4, "raid10": 2}
+
+var (
+	nvmeDevice   = regexp.MustCompile(`^/dev/nvme[0-9]+n[0-9]+$`)
+	binarySize   = regexp.MustCompile(`^([1-9][0-9]*)(Ki|Mi|Gi|Ti|Pi)$`)
+	dnsLabel     = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$`)
+	mountOption  = regexp.MustCompile(`^[A-Za-z0-9_.:/=+-]+$`)
+	badMountOpts = map[string]bool{"bind": true, "rbind": true, "move": true, "remount": true, "loop": true}
+)
+
+// ParseLayout decodes a layout strictly: unknown fields are errors, so a
+// typo cannot silently drop a setting.
+func ParseLayout(data []byte) (*Layout, error) {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	var l Layout
+	if err := dec.Decode(&l); err != nil {
+		return nil, fmt.Errorf("parsing layout: %w", err)
+	}
+	if dec.More() {
+		return nil, errors.New("parsing layout: trailing data after the JSON object")
+	}
+	return &l, nil
+}
+
+// FieldError is one validation problem at a field path.
+type FieldError struct {
+	Path string
+	Msg  string
+}
+
+func (e FieldError) Error() string { return e.Path + ": " + e.Msg }
+
+// Validate reports every problem at once, each with its field path.
+func (l *Layout) Validate() error {
+	var errs []error
+	add := func(p, format string, args ...any) {
+		errs = append(errs, FieldError{Path: p, Msg: fmt.Sprintf(format, args...)})
+	}
+	if l.License.KeyFile == "" {
+		add("license.keyFile", "required: path of the mounted license Secret key")
+	} else if !path.IsAbs(l.License.KeyFile) {
+		add("license.keyFile", "must be an absolute path, got %q", l.License.KeyFile)
+	}
+	if len(l.DriveGroups) == 0 {
+		add("driveGroups", "at least one drive group is required")
+	}
+	if len(l.DriveGroups) > MaxDriveGroups {
+		add("driveGroups", "at most %d drive groups are supported, got %d", MaxDriveGroups, len(l.DriveGroups))
+	}
+	seenDrive := map[string]string{}
+	mounts := map[string]string{} // mountPath -> field path
+	var mountOrder []string
+	total := 0
+	for gi, g := range l.DriveGroups {
+		gp := fmt.Sprintf("driveGroups[%d]", gi)
+		min, ok := MinDrives[g.RaidLevel]
+		if !ok {
+			add(gp+".raidLevel", "must be one of raid0, raid1, raid5, raid6, raid10, got %q", g.RaidLevel)
+		} else if len(g.PhysicalDrives) < min {
+			add(gp+".physicalDrives", "%s needs at least %d drives, got %d", g.RaidLevel, min, len(g.PhysicalDrives))
+		}
+		if len(g.PhysicalDrives) > MaxDrivesPerGroup {
+			add(gp+".physicalDrives", "at most %d drives per group, got %d", MaxDrivesPerGroup, len(g.PhysicalDrives))
+		}
+		total += len(g.PhysicalDrives)
+		for di, d := range g.PhysicalDrives {
+			dp := fmt.Sprintf("%s.physicalDrives[%d].device", gp, di)
+			if !nvmeDevice.MatchString(d.Device) {
+				add(dp, "must be an NVMe namespace path like /dev/nvme0n1, got %q", d.Device)
+				continue
+			}
+			if prev, dup := seenDrive[d.Device]; dup {
+				add(dp, "%s is already used at %s", d.Device, prev)
+				continue
+			}
+			seenDrive[d.Device] = dp
+		}
+		if len(g.VirtualDrives) == 0 {
+			add(gp+".virtualDrives", "at least one virtual drive is required")
+		}
+		if len(g.VirtualDrives) > MaxVirtualDrivesPerG {
+			add(gp+".virtualDrives", "at most %d virtual drives per group, got %d", MaxVirtualDrivesPerG, len(g.VirtualDrives))
+		}
+		for vi, v := range g.VirtualDrives {
+			vp := fmt.Sprintf("%s.virtualDrives[%d]", gp, vi)
+			switch {
+			case v.Size == "100%":
+				if vi != len(g.VirtualDrives)-1 {
+					add(vp+".size", `"100%%" (the rest of the group) is only allowed on the last virtual drive of a group`)
+				}
+			case binarySize.MatchString(v.Size):
+			default:
+				add(vp+".size", `must be a whole binary quantity (Ki, Mi, Gi, Ti, Pi, e.g. "500Gi") or "100%%", got %q`, v.Size)
+			}
+			if v.Filesystem != "xfs" && v.Filesystem != "ext4" {
+				add(vp+".filesystem", "must be xfs or ext4, got %q", v.Filesystem)
+			}
+			if msg := checkMountPath(v.MountPath); msg != "" {
+				add(vp+".mountPath", "%s", msg)
+			} else if prev, dup := mounts[v.MountPath]; dup {
+				add(vp+".mountPath", "%s is already used at %s", v.MountPath, prev)
+			} else {
+				for _, other := range mountOrder {
+					if strings.HasPrefix(v.MountPath+"/", other+"/") || strings.HasPrefix(other+"/", v.MountPath+"/") {
+						add(vp+".mountPath", "%s nests with %s (%s); mounts must not overlap", v.MountPath, other, mounts[other])
+					}
+				}
+				mounts[v.MountPath] = vp + ".mountPath"
+				mountOrder = append(mountOrder, v.MountPath)
+			}
+			for oi, o := range v.MountOptions {
+				op := fmt.Sprintf("%s.mountOptions[%d]", vp, oi)
+				name, _, _ := strings.Cut(o, "=")
+				switch {
+				case !mountOption.MatchString(o):
+					add(op, "%q is not a single mount option (letters, digits and _.:/=+- only, no commas)", o)
+				case badMountOpts[name]:
+					add(op, "%q is not allowed: the agent mounts the virtual drive itself", o)
+				}
+			}
+		}
+	}
+	if total > MaxPhysicalDrives {
+		add("driveGroups", "at most %d physical drives in total, got %d", MaxPhysicalDrives, total)
+	}
+	seenTenant := map[string]string{}
+	for ti, t := range l.Tenants {
+		tp := fmt.Sprintf("tenants[%d]", ti)
+		if !dnsLabel.MatchString(t.Namespace) {
+			add(tp+".namespace", "must be a Kubernetes namespace name (DNS label), got %q", t.Namespace)
+		}
+		if t.UID < 1 || t.UID > 2147483647 {
+			add(tp+".uid", "must be between 1 and 2147483647 (tenants never run as root), got %d", t.UID)
+		}
+		if t.GID < 1 || t.GID > 2147483647 {
+			add(tp+".gid", "must be between 1 and 2147483647, got %d", t.GID)
+		}
+		if _, ok := mounts[t.MountPath]; !ok {
+			add(tp+".mountPath", "must be the mountPath of a virtual drive in this layout, got %q", t.MountPath)
+		}
+		key := t.MountPath + "/" + t.Namespace
+		if prev, dup := seenTenant[key]; dup {
+			add(tp, "directory %s is already declared at %s", key, prev)
+		}
+		seenTenant[key] = tp
+	}
+	return errors.Join(errs...)
+}
+
+func checkMountPath(p string) string {
+	switch {
+	case p == "":
+		return "required: absolute host path such as /var/mnt/supremeraid/vd0"
+	case !path.IsAbs(p):
+		return fmt.Sprintf("must be an absolute path, got %q", p)
+	case path.Clean(p) != p:
+		return fmt.Sprintf("must be a clean path (no '..', '.', '//' or trailing '/'), got %q", p)
+	case p == "/":
+		return "must not be /"
+	}
+	for _, reserved := range []string{"/proc", "/sys", "/dev", "/etc", "/boot", "/usr", "/bin", "/sbin", "/lib", "/lib64", "/run"} {
+		if p == reserved || strings.HasPrefix(p, reserved+"/") {
+			return fmt.Sprintf("must not be under %s, got %q", reserved, p)
+		}
+	}
+	return ""
+}
+
+// GraidctlSize converts the layout size to the argument of
+// `graidctl create vd <dg> [size]`: "" (rest of the group) for "100%",
+// "500G" for "500Gi". graidctl's suffixes are read as binary units (the
+// public examples use "2T"); this is not confirmed by public documentation.
+func (v VirtualDrive) GraidctlSize() string {
+	m := binarySize.FindStringSubmatch(v.Size)
+	if m == nil {
+		return ""
+	}
+	return m[1] + m[2][:1]
+}

@@ -1,0 +1,124 @@
+package agent
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+)
+
+const mainUsage = `Usage: supremeraid-fn node --layout FILE [flags]
+
+Runs the SupremeRAID node agent: applies the license, creates the physical
+drives, drive groups and virtual drives of the layout, makes filesystems on
+blank virtual drives only, mounts them under --host-root and creates tenant
+directories. It never deletes RAID objects and never formats a device that
+holds data. Without --once it repeats every --interval and, on SIGTERM,
+unmounts cleanly.
+
+Flags:
+`
+
+// Main is the `supremeraid-fn node` subcommand. Exit codes: 0 success
+// (with --once: the node is ready), 1 not ready or unclean shutdown,
+// 2 usage or layout errors.
+func Main(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("node", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	layoutPath := fs.String("layout", "", "layout JSON file (the node ConfigMap key), required")
+	hostRoot := fs.String("host-root", DefaultHostRoot, "where the host's / is mounted (mountPropagation: Bidirectional)")
+	graidctlPath := fs.String("graidctl", "graidctl", "graidctl binary")
+	readyFile := fs.String("ready-file", "", "file that exists only while the node is ready")
+	listen := fs.String("listen", "", "address for /readyz and /healthz, e.g. :8095")
+	once := fs.Bool("once", false, "reconcile once and exit (0 = ready); mounts are left in place")
+	interval := fs.Duration("interval", 30*time.Second, "time between reconcile passes")
+	unmountTimeout := fs.Duration("unmount-timeout", DefaultUnmountTimeout, "clean-unmount budget per mount before a lazy unmount")
+	stateDir := fs.String("state-dir", DefaultStateDir, "host directory (under --host-root) for the drive identity record")
+	devRoot := fs.String("dev-root", "", "prefix for /dev paths (tests only)")
+	sysRoot := fs.String("sys-root", "", "prefix for /sys paths (tests only)")
+	mountInfo := fs.String("mountinfo", "/proc/self/mountinfo", "mount table to verify mounts against")
+	fs.Usage = func() {
+		fmt.Fprint(stderr, mainUsage)
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		return 2
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "node: unexpected arguments %q\n", fs.Args())
+		return 2
+	}
+	if *layoutPath == "" {
+		fmt.Fprintln(stderr, "node: --layout is required")
+		return 2
+	}
+	if *interval <= 0 || *unmountTimeout <= 0 {
+		fmt.Fprintln(stderr, "node: --interval and --unmount-timeout must be positive")
+		return 2
+	}
+	data, err := os.ReadFile(*layoutPath)
+	if err != nil {
+		fmt.Fprintf(stderr, "node: %v\n", err)
+		return 2
+	}
+	layout, err := ParseLayout(data)
+	if err == nil {
+		err = layout.Validate()
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "node: %s: %v\n", *layoutPath, err)
+		return 2
+	}
+
+	log := slog.New(slog.NewTextHandler(stderr, nil))
+	d := RealDeps(*graidctlPath, *hostRoot, log)
+	d.DevRoot, d.SysRoot, d.MountInfo = *devRoot, *sysRoot, *mountInfo
+	d.StateDir, d.UnmountTimeout = *stateDir, *unmountTimeout
+
+	sinks := multiSink{}
+	if *readyFile != "" {
+		sinks = append(sinks, ReadyFile{Path: *readyFile})
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
+	defer stop()
+	if *listen != "" {
+		h := &ReadyHandler{}
+		sinks = append(sinks, h)
+		ln, err := net.Listen("tcp", *listen)
+		if err != nil {
+			fmt.Fprintf(stderr, "node: %v\n", err)
+			return 2
+		}
+		srv := &http.Server{Handler: h, ReadHeaderTimeout: 5 * time.Second}
+		go func() { _ = srv.Serve(ln) }()
+		defer srv.Close()
+		fmt.Fprintf(stdout, "serving /readyz and /healthz on %s\n", ln.Addr())
+	}
+
+	if *once {
+		st := Run(ctx, layout, d)
+		if err := sinks.Set(st); err != nil {
+			log.Error("publishing readiness", "err", err)
+		}
+		if !st.Ready {
+			return 1
+		}
+		return 0
+	}
+	if err := Loop(ctx, layout, d, sinks, *interval); err != nil {
+		log.Error("unclean shutdown", "err", err)
+		return 1
+	}
+	return 0
+}

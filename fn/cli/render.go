@@ -1,0 +1,118 @@
+package cli
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"os"
+
+	"k8s.io/apimachinery/pkg/util/validation/field"
+
+	"supremeraid.dev/supremeraid-fn/fn/krm"
+)
+
+func renderCommand() Command {
+	return Command{
+		Name:    "render",
+		Usage:   "FILE",
+		Summary: "print the manifests generated from a config file (- for stdin)",
+		Help: `Reads one SupremeRAID config and prints every generated object as a YAML stream, in the
+same order the KRM function emits them. Nothing is printed to stdout when the config has any
+problem: every problem goes to stderr with its field path, and the exit code is 1.`,
+		Run: func(env Env, fs *flag.FlagSet, args []string) int {
+			data, name, code := readConfigArg(env, "render", args)
+			if code != 0 {
+				return code
+			}
+			docs, notes, problems, err := krm.Render(data)
+			if len(problems) > 0 {
+				return reportProblems(env, name, problems)
+			}
+			if err != nil {
+				fmt.Fprintf(env.Stderr, "supremeraid-fn render: %s: %v\n", name, err)
+				return 1
+			}
+			for i, d := range docs {
+				if i > 0 {
+					fmt.Fprintln(env.Stdout, "---")
+				}
+				if _, err := env.Stdout.Write(d); err != nil {
+					fmt.Fprintf(env.Stderr, "supremeraid-fn render: writing output: %v\n", err)
+					return 1
+				}
+			}
+			for _, n := range notes {
+				fmt.Fprintf(env.Stderr, "info: %s\n", n)
+			}
+			return 0
+		},
+	}
+}
+
+func validateCommand() Command {
+	return Command{
+		Name:    "validate",
+		Usage:   "FILE",
+		Summary: "check a config file and report every problem with its field path",
+		Help: `Decodes, defaults and validates one SupremeRAID config without generating anything.
+Prints "FILE: valid" and exits 0, or prints every problem (field path, what is wrong, what is
+allowed) and exits 1.`,
+		Run: func(env Env, fs *flag.FlagSet, args []string) int {
+			data, name, code := readConfigArg(env, "validate", args)
+			if code != 0 {
+				return code
+			}
+			if _, problems := krm.Load(data); len(problems) > 0 {
+				return reportProblems(env, name, problems)
+			}
+			fmt.Fprintf(env.Stdout, "%s: valid\n", name)
+			return 0
+		},
+	}
+}
+
+func versionCommand() Command {
+	return Command{
+		Name:    "version",
+		Usage:   "",
+		Summary: "print the version",
+		Help:    "Prints the version this binary was built as.",
+		Run: func(env Env, fs *flag.FlagSet, args []string) int {
+			if len(args) > 0 {
+				return usageError(env, "version", "takes no arguments")
+			}
+			fmt.Fprintf(env.Stdout, "supremeraid-fn %s\n", Version)
+			return 0
+		},
+	}
+}
+
+// readConfigArg reads the single FILE argument ("-" is stdin).
+func readConfigArg(env Env, cmd string, args []string) ([]byte, string, int) {
+	if len(args) != 1 {
+		return nil, "", usageError(env, cmd, "needs exactly one FILE argument")
+	}
+	name := args[0]
+	var data []byte
+	var err error
+	if name == "-" {
+		data, err = io.ReadAll(env.Stdin)
+		name = "<stdin>"
+	} else {
+		data, err = os.ReadFile(name)
+	}
+	if err != nil {
+		fmt.Fprintf(env.Stderr, "supremeraid-fn %s: %v\n", cmd, err)
+		return nil, "", 1
+	}
+	return data, name, 0
+}
+
+// reportProblems prints every problem as "FILE: PATH: message" and returns exit code 1.
+func reportProblems(env Env, name string, problems field.ErrorList) int {
+	for _, p := range problems {
+		fmt.Fprintf(env.Stderr, "%s: %s\n", name, p.Error())
+	}
+	fmt.Fprintf(env.Stderr, "%s: %d problem(s); nothing generated\n", name, len(problems))
+	return 1
+}

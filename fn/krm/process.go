@@ -1,0 +1,130 @@
+package krm
+
+import (
+	"fmt"
+	"strconv"
+
+	"github.com/GoogleContainerTools/kpt-functions-sdk/go/fn"
+	"k8s.io/apimachinery/pkg/util/validation/field"
+
+	"supremeraid.dev/supremeraid-fn/generators/config"
+	"supremeraid.dev/supremeraid-fn/generators/meta"
+)
+
+// Path annotations kpt and kustomize put on objects read from files; results point at them.
+const (
+	pathAnnotation          = "config.kubernetes.io/path"
+	internalPathAnnotation  = "internal.config.kubernetes.io/path"
+	indexAnnotation         = "config.kubernetes.io/index"
+	internalIndexAnnotation = "internal.config.kubernetes.io/index"
+)
+
+// Processor is the ResourceList processor the binary runs with no arguments.
+var Processor = fn.ResourceListProcessorFunc(Process)
+
+// Process generates the objects of the SupremeRAID config in rl. Input items pass through
+// untouched, except objects this config generated on an earlier run, which are replaced (so
+// `kpt fn render` twice changes nothing). On any error no item is added.
+func Process(rl *fn.ResourceList) (bool, error) {
+	cfgObj, err := findConfig(rl)
+	if err != nil {
+		rl.Results = append(rl.Results, &fn.Result{Message: err.Error(), Severity: fn.Error})
+		return false, nil
+	}
+	docs, notes, problems, err := Render([]byte(cfgObj.String()))
+	if len(problems) > 0 {
+		rl.Results = append(rl.Results, ProblemResults(problems, cfgObj)...)
+		return false, nil
+	}
+	if err != nil {
+		rl.Results = append(rl.Results, &fn.Result{Message: err.Error(), Severity: fn.Error, ResourceRef: ref(cfgObj)})
+		return false, nil
+	}
+	generated := make(fn.KubeObjects, 0, len(docs))
+	for _, d := range docs {
+		o, err := fn.ParseKubeObject(d)
+		if err != nil {
+			rl.Results = append(rl.Results, &fn.Result{Message: fmt.Sprintf("internal error: generated object does not parse: %v", err), Severity: fn.Error})
+			return false, nil
+		}
+		generated = append(generated, o)
+	}
+	name := cfgObj.GetName()
+	if name == "" {
+		name = config.DefaultName
+	}
+	items := rl.Items.WhereNot(func(o *fn.KubeObject) bool { return generatedBy(o, name) })
+	rl.Items = append(items, generated...)
+	for _, n := range notes {
+		rl.Results = append(rl.Results, &fn.Result{Message: n, Severity: fn.Info, ResourceRef: ref(cfgObj)})
+	}
+	return true, nil
+}
+
+// generatedBy reports whether o came from an earlier run of the config called name.
+func generatedBy(o *fn.KubeObject, name string) bool {
+	return o.GetLabel(meta.LabelManagedBy) == meta.ManagedBy && o.GetLabel(meta.LabelPartOf) == name
+}
+
+// findConfig returns the functionConfig, or, when none was given (kpt fn eval without a config),
+// the one SupremeRAID object among the items.
+func findConfig(rl *fn.ResourceList) (*fn.KubeObject, error) {
+	isConfig := fn.IsGVK(config.Group, config.Version, config.Kind)
+	fc := rl.FunctionConfig
+	if fc != nil && fc.GetKind() != "" && !fn.EmptyFunctionConfig(fc) {
+		// Anything of our group goes to the validator, which names the apiVersion/kind field.
+		if fc.GroupKind().Group != config.Group {
+			return nil, fmt.Errorf("functionConfig must be kind %s, apiVersion %s; got kind %q, apiVersion %q", config.Kind, config.APIVersion, fc.GetKind(), fc.GetAPIVersion())
+		}
+		return fc, nil
+	}
+	candidates := rl.Items.Where(isConfig)
+	switch len(candidates) {
+	case 1:
+		return candidates[0], nil
+	case 0:
+		return nil, fmt.Errorf("no %s config: pass one as functionConfig (kustomize generators:, kpt configPath) or as the only %s item", config.Kind, config.Kind)
+	default:
+		return nil, fmt.Errorf("%d %s objects among the input items and no functionConfig: pass the one to use as functionConfig", len(candidates), config.Kind)
+	}
+}
+
+// ProblemResults turns validation problems into error results pointing at the config's file.
+func ProblemResults(problems field.ErrorList, cfgObj *fn.KubeObject) fn.Results {
+	var file *fn.File
+	if cfgObj != nil {
+		if p := firstAnnotation(cfgObj, internalPathAnnotation, pathAnnotation); p != "" {
+			file = &fn.File{Path: p}
+			if i, err := strconv.Atoi(firstAnnotation(cfgObj, internalIndexAnnotation, indexAnnotation)); err == nil {
+				file.Index = i
+			}
+		}
+	}
+	results := make(fn.Results, 0, len(problems))
+	for _, p := range problems {
+		results = append(results, &fn.Result{
+			Message:     p.ErrorBody(),
+			Severity:    fn.Error,
+			Field:       &fn.Field{Path: p.Field},
+			File:        file,
+			ResourceRef: ref(cfgObj),
+		})
+	}
+	return results
+}
+
+func firstAnnotation(o *fn.KubeObject, keys ...string) string {
+	for _, k := range keys {
+		if v := o.GetAnnotation(k); v != "" {
+			return v
+		}
+	}
+	return ""
+}
+
+func ref(o *fn.KubeObject) *fn.ResourceRef {
+	if o == nil {
+		return nil
+	}
+	return &fn.ResourceRef{APIVersion: o.GetAPIVersion(), Kind: o.GetKind(), Name: o.GetName()}
+}

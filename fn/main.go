@@ -1,0 +1,12 @@
+// Command supremeraid-fn is the SupremeRAID KRM function and its command line.
+package main
+
+import (
+	"os"
+
+	"supremeraid.dev/supremeraid-fn/fn/cli"
+)
+
+func main() {
+	os.Exit(cli.Main(os.Args[1:], cli.Env{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr}))
+}

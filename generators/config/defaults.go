@@ -1,0 +1,144 @@
+package config
+
+// Defaults for everything a user may leave out. Exported so generators and docs use one value.
+const (
+	DefaultName              = "graid"
+	DefaultNamespace         = "supremeraid"
+	NodeLabel                = "feature.node.kubernetes.io/supremeraid"
+	DefaultPool              = "worker"
+	DefaultIOMMU             = "pt"
+	DefaultNodeImage         = "quay.io/supremeraid-fn/supremeraid-fn:v0.1.0"
+	DefaultGracePeriod       = int64(120)
+	DefaultVDSize            = "100%"
+	DefaultFilesystem        = XFS
+	DefaultPodLabel          = "supremeraid.dev/inject"
+	DefaultContainerPath     = "/data"
+	DefaultOPANamespace      = "opa"
+	DefaultTimeoutSeconds    = int32(5)
+	DefaultArgoCDNamespace   = "openshift-gitops"
+	DefaultArgoCDProject     = "default"
+	DefaultOPAChartRepo      = "https://open-policy-agent.github.io/kube-mgmt/charts"
+	DefaultOPAChartVersion   = "11.0.7"
+	DefaultPoolMaxUnavailble = int32(1)
+)
+
+// DefaultGPUDeviceIDs are the PCI device IDs (vendor 10de) of the GPUs SupremeRAID cards are built
+// on: SR-1000 (T1000 8GB, 1ff0), SR-1001 (T400 4GB, 1ff2), SR-1010 (RTX A2000, 2531, and its
+// 12GB variant, 2571). A test checks each against Debian's pci.ids database. The SR-PAM2's RTX
+// A1000 is left out: the pci.ids release Debian ships (2023.04.10) has no desktop RTX A1000 entry
+// to check an ID against; users with that card add its ID in spec.nodeDiscovery.gpuDeviceIDs.
+var DefaultGPUDeviceIDs = []string{"1ff0", "1ff2", "2531", "2571"}
+
+// Default fills in every field the user left out. It never overrides a value that was set, and
+// it leaves invalid values for Validate to report.
+func (c *SupremeRAID) Default() {
+	if c.Name == "" {
+		c.Name = DefaultName
+	}
+	s := &c.Spec
+	if s.Namespace == "" {
+		s.Namespace = DefaultNamespace
+	}
+	if len(s.NodeSelector) == 0 {
+		s.NodeSelector = map[string]string{NodeLabel: "true"}
+	}
+	if s.NodeDiscovery.Enabled == nil {
+		s.NodeDiscovery.Enabled = ptr(true)
+	}
+	if len(s.NodeDiscovery.GPUDeviceIDs) == 0 {
+		s.NodeDiscovery.GPUDeviceIDs = append([]string(nil), DefaultGPUDeviceIDs...)
+	}
+	if s.MachineConfig.Enabled == nil {
+		s.MachineConfig.Enabled = ptr(true)
+	}
+	if cp := s.MachineConfig.CustomPool; cp != nil && cp.MaxUnavailable == nil {
+		cp.MaxUnavailable = ptr(DefaultPoolMaxUnavailble)
+	}
+	if len(s.MachineConfig.Pools) == 0 {
+		if cp := s.MachineConfig.CustomPool; cp != nil && cp.Name != "" {
+			s.MachineConfig.Pools = []string{cp.Name}
+		} else {
+			s.MachineConfig.Pools = []string{DefaultPool}
+		}
+	}
+	if s.Driver.LicenseSecret == "" {
+		s.Driver.LicenseSecret = c.Name + "-license"
+	}
+	if s.NVIDIA.ClusterPolicy == nil {
+		s.NVIDIA.ClusterPolicy = ptr(true)
+	}
+	if s.Kernel.IOMMU == nil {
+		s.Kernel.IOMMU = ptr(DefaultIOMMU)
+	}
+	if s.Kernel.NVMeMultipath == nil {
+		s.Kernel.NVMeMultipath = ptr(true)
+	}
+	if s.Kernel.BlacklistNouveau == nil {
+		s.Kernel.BlacklistNouveau = ptr(true)
+	}
+	if s.Node.Image == "" {
+		s.Node.Image = DefaultNodeImage
+	}
+	if s.Node.TerminationGracePeriodSeconds == nil {
+		s.Node.TerminationGracePeriodSeconds = ptr(DefaultGracePeriod)
+	}
+	for i := range s.RAID.DriveGroups {
+		dg := &s.RAID.DriveGroups[i]
+		for j := range dg.VirtualDrives {
+			vd := &dg.VirtualDrives[j]
+			if vd.Size == "" {
+				vd.Size = DefaultVDSize
+			}
+			if vd.Filesystem == "" {
+				vd.Filesystem = DefaultFilesystem
+			}
+		}
+	}
+	w := &s.Workloads
+	if w.PodLabel == "" {
+		w.PodLabel = DefaultPodLabel
+	}
+	if w.ContainerPath == "" {
+		w.ContainerPath = DefaultContainerPath
+	}
+	if w.MountPath == "" {
+		if dgs := s.RAID.DriveGroups; len(dgs) > 0 && len(dgs[0].VirtualDrives) > 0 {
+			w.MountPath = dgs[0].VirtualDrives[0].MountPath
+		}
+	}
+	for i := range w.Namespaces {
+		if ns := &w.Namespaces[i]; ns.FSGroup == nil {
+			ns.FSGroup = ptr(ns.RunAsGroup)
+		}
+	}
+	o := &s.OPA
+	if o.Enabled == nil {
+		o.Enabled = ptr(true)
+	}
+	if o.Namespace == "" {
+		o.Namespace = DefaultOPANamespace
+	}
+	if o.FailurePolicy == "" {
+		o.FailurePolicy = FailurePolicyFail
+	}
+	if o.TimeoutSeconds == nil {
+		o.TimeoutSeconds = ptr(DefaultTimeoutSeconds)
+	}
+	if o.Install == "" {
+		o.Install = InstallHelm
+	}
+	if o.ArgoCD.Namespace == "" {
+		o.ArgoCD.Namespace = DefaultArgoCDNamespace
+	}
+	if o.ArgoCD.Project == "" {
+		o.ArgoCD.Project = DefaultArgoCDProject
+	}
+	if o.ArgoCD.RepoURL == "" {
+		o.ArgoCD.RepoURL = DefaultOPAChartRepo
+	}
+	if o.ArgoCD.ChartVersion == "" {
+		o.ArgoCD.ChartVersion = DefaultOPAChartVersion
+	}
+}
+
+func ptr[T any](v T) *T { return &v }

@@ -1,0 +1,509 @@
+package config
+
+import (
+	"fmt"
+	"net/url"
+	"path"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+
+	"k8s.io/apimachinery/pkg/api/resource"
+	"k8s.io/apimachinery/pkg/util/validation"
+	"k8s.io/apimachinery/pkg/util/validation/field"
+)
+
+// SupremeRAID product limits (SupremeRAID user guide: per controller).
+const (
+	MaxPhysicalDrives       = 32
+	MaxDriveGroups          = 8
+	MaxDrivesPerGroup       = 32
+	MaxVirtualDrivesPerGrp  = 1023
+	maxNameLen              = 40 // leaves room for the longest suffix within 63 characters
+	maxExtraKernelArgLength = 256
+)
+
+// MinDrives is the smallest drive count each RAID level accepts.
+var MinDrives = map[RAIDLevel]int{RAID0: 2, RAID1: 2, RAID5: 3, RAID6: 4, RAID10: 4}
+
+// raidLevels in the order error messages list them.
+var raidLevels = []string{string(RAID0), string(RAID1), string(RAID5), string(RAID6), string(RAID10)}
+
+var (
+	versionRe      = regexp.MustCompile(`^[0-9]+\.[0-9]+\.[0-9]+(-[0-9A-Za-z.]+)?$`)
+	nvidiaVerRe    = regexp.MustCompile(`^[0-9]{3,4}\.[0-9]{1,3}(\.[0-9]{1,3})?$`)
+	sha256Re       = regexp.MustCompile(`^[0-9a-f]{64}$`)
+	nvmeDeviceRe   = regexp.MustCompile(`^/dev/nvme[0-9]+n[0-9]+$`)
+	byIDDeviceRe   = regexp.MustCompile(`^/dev/disk/by-(id|path)/[A-Za-z0-9._:+@-]+$`)
+	pciDeviceIDRe  = regexp.MustCompile(`^[0-9a-f]{4}$`)
+	imageRe        = regexp.MustCompile(`^[a-z0-9]+([._-][a-z0-9]+)*(:[0-9]+)?(/[a-z0-9]+([._-][a-z0-9]+)*)+$`)
+	imageRefRe     = regexp.MustCompile(`^[a-z0-9]+([._-][a-z0-9]+)*(:[0-9]+)?(/[a-z0-9]+([._-][a-z0-9]+)*)*(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(@sha256:[0-9a-f]{64})?$`)
+	mountOptionRe  = regexp.MustCompile(`^[A-Za-z0-9_.=:/+-]+$`)
+	kernelArgRe    = regexp.MustCompile(`^[A-Za-z0-9_.,:=/+-]+$`)
+	percentSizeRe  = regexp.MustCompile(`^([0-9]{1,3})%$`)
+	reservedPrefix = []string{"openshift", "kube-"}
+)
+
+// Validate reports every problem of a defaulted config at once, each with its field path.
+func (c *SupremeRAID) Validate() field.ErrorList {
+	var errs field.ErrorList
+	if c.APIVersion != APIVersion {
+		errs = append(errs, field.NotSupported(field.NewPath("apiVersion"), c.APIVersion, []string{APIVersion}))
+	}
+	if c.Kind != Kind {
+		errs = append(errs, field.NotSupported(field.NewPath("kind"), c.Kind, []string{Kind}))
+	}
+	nameErrs := validateDNSLabel(field.NewPath("metadata", "name"), c.Name, maxNameLen)
+	errs = append(errs, nameErrs...)
+
+	spec := field.NewPath("spec")
+	s := &c.Spec
+	errs = append(errs, validateDNSLabel(spec.Child("namespace"), s.Namespace, validation.DNS1123LabelMaxLength)...)
+	errs = append(errs, validateLabels(spec.Child("nodeSelector"), s.NodeSelector)...)
+	errs = append(errs, validateNodeDiscovery(spec.Child("nodeDiscovery"), &s.NodeDiscovery)...)
+	errs = append(errs, validateMachineConfig(spec.Child("machineConfig"), &s.MachineConfig)...)
+	// A license Secret name defaulted from a bad metadata.name would only repeat that error.
+	derivedLicense := len(nameErrs) > 0 && s.Driver.LicenseSecret == c.Name+"-license"
+	errs = append(errs, validateDriver(spec.Child("driver"), &s.Driver, derivedLicense)...)
+	errs = append(errs, validateNVIDIA(spec.Child("nvidia"), &s.NVIDIA)...)
+	errs = append(errs, validateKernel(spec.Child("kernel"), &s.Kernel)...)
+	errs = append(errs, validateNode(spec.Child("node"), &s.Node)...)
+	errs = append(errs, validateRAID(spec.Child("raid"), &s.RAID)...)
+	errs = append(errs, validateWorkloads(spec.Child("workloads"), s)...)
+	errs = append(errs, validateOPA(spec.Child("opa"), s)...)
+	return errs
+}
+
+func validateDNSLabel(p *field.Path, v string, max int) field.ErrorList {
+	if v == "" {
+		return field.ErrorList{field.Required(p, "a lower-case DNS-1123 label")}
+	}
+	var errs field.ErrorList
+	for _, msg := range validation.IsDNS1123Label(v) {
+		errs = append(errs, field.Invalid(p, v, msg))
+	}
+	if len(v) > max && len(errs) == 0 {
+		errs = append(errs, field.TooLong(p, v, max))
+	}
+	return errs
+}
+
+func validateLabels(p *field.Path, labels map[string]string) field.ErrorList {
+	var errs field.ErrorList
+	for _, k := range sortedKeys(labels) {
+		for _, msg := range validation.IsQualifiedName(k) {
+			errs = append(errs, field.Invalid(p.Key(k), k, "label key: "+msg))
+		}
+		for _, msg := range validation.IsValidLabelValue(labels[k]) {
+			errs = append(errs, field.Invalid(p.Key(k), labels[k], "label value: "+msg))
+		}
+	}
+	return errs
+}
+
+func validateNodeDiscovery(p *field.Path, nd *NodeDiscovery) field.ErrorList {
+	var errs field.ErrorList
+	seen := map[string]bool{}
+	for i, id := range nd.GPUDeviceIDs {
+		ip := p.Child("gpuDeviceIDs").Index(i)
+		if !pciDeviceIDRe.MatchString(id) {
+			errs = append(errs, field.Invalid(ip, id, "must be a PCI device ID of 4 lower-case hex digits, e.g. 1ff2"))
+		} else if seen[id] {
+			errs = append(errs, field.Duplicate(ip, id))
+		}
+		seen[id] = true
+	}
+	return errs
+}
+
+func validateMachineConfig(p *field.Path, mc *MachineConfig) field.ErrorList {
+	var errs field.ErrorList
+	seen := map[string]bool{}
+	for i, pool := range mc.Pools {
+		ip := p.Child("pools").Index(i)
+		errs = append(errs, validateDNSLabel(ip, pool, maxNameLen)...)
+		if seen[pool] {
+			errs = append(errs, field.Duplicate(ip, pool))
+		}
+		seen[pool] = true
+	}
+	if cp := mc.CustomPool; cp != nil {
+		cpp := p.Child("customPool")
+		errs = append(errs, validateDNSLabel(cpp.Child("name"), cp.Name, maxNameLen)...)
+		if cp.Name == "master" || cp.Name == DefaultPool {
+			errs = append(errs, field.Invalid(cpp.Child("name"), cp.Name, "must not be a built-in pool (master, worker); leave customPool out to use them"))
+		}
+		if cp.MaxUnavailable != nil && *cp.MaxUnavailable < 1 {
+			errs = append(errs, field.Invalid(cpp.Child("maxUnavailable"), *cp.MaxUnavailable, "must be at least 1"))
+		}
+	}
+	return errs
+}
+
+func validateDriver(p *field.Path, d *Driver, skipLicense bool) field.ErrorList {
+	var errs field.ErrorList
+	if d.Version == "" {
+		errs = append(errs, field.Required(p.Child("version"), "the SupremeRAID driver release, e.g. 1.7.2"))
+	} else if !versionRe.MatchString(d.Version) {
+		errs = append(errs, field.Invalid(p.Child("version"), d.Version, "must be a release number like 1.7.2 or 1.7.2-010"))
+	}
+	ip := p.Child("installer")
+	in := &d.Installer
+	switch {
+	case in.URL == "" && in.Image == "":
+		errs = append(errs, field.Required(ip, "one of url or image"))
+	case in.URL != "" && in.Image != "":
+		errs = append(errs, field.Forbidden(ip, "url and image are mutually exclusive: set one"))
+	}
+	if in.URL != "" {
+		if u, err := url.Parse(in.URL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+			errs = append(errs, field.Invalid(ip.Child("url"), in.URL, "must be an http(s) URL"))
+		}
+	}
+	if in.Image != "" {
+		if !imageRefRe.MatchString(in.Image) {
+			errs = append(errs, field.Invalid(ip.Child("image"), in.Image, "must be an image reference like registry/repo:tag or registry/repo@sha256:<digest>"))
+		}
+		errs = append(errs, validateAbsPath(ip.Child("path"), in.Path)...)
+	} else if in.Path != "" {
+		errs = append(errs, field.Forbidden(ip.Child("path"), "only with image"))
+	}
+	if in.SHA256 == "" {
+		errs = append(errs, field.Required(ip.Child("sha256"), "64 lower-case hex digits; the build refuses an unchecked installer"))
+	} else if !sha256Re.MatchString(in.SHA256) {
+		errs = append(errs, field.Invalid(ip.Child("sha256"), in.SHA256, "must be 64 lower-case hex digits"))
+	}
+	if in.CredentialsSecret != "" {
+		if in.URL == "" {
+			errs = append(errs, field.Forbidden(ip.Child("credentialsSecret"), "only with url"))
+		}
+		errs = append(errs, validateSecretName(ip.Child("credentialsSecret"), in.CredentialsSecret)...)
+	}
+	if !skipLicense {
+		errs = append(errs, validateSecretName(p.Child("licenseSecret"), d.LicenseSecret)...)
+	}
+	if d.KmodImage == "" {
+		errs = append(errs, field.Required(p.Child("kmodImage"), "image repository (no tag) KMM pushes the built modules to"))
+	} else if !imageRe.MatchString(d.KmodImage) {
+		errs = append(errs, field.Invalid(p.Child("kmodImage"), d.KmodImage, "must be an image repository without tag or digest, e.g. image-registry.openshift-image-registry.svc:5000/supremeraid/graid-kmod"))
+	}
+	if d.ImageRepoSecret != "" {
+		errs = append(errs, validateSecretName(p.Child("imageRepoSecret"), d.ImageRepoSecret)...)
+	}
+	if d.Sign != nil {
+		errs = append(errs, validateSecretName(p.Child("sign", "keySecret"), d.Sign.KeySecret)...)
+		errs = append(errs, validateSecretName(p.Child("sign", "certSecret"), d.Sign.CertSecret)...)
+	}
+	return errs
+}
+
+func validateSecretName(p *field.Path, v string) field.ErrorList {
+	if v == "" {
+		return field.ErrorList{field.Required(p, "a Secret name")}
+	}
+	var errs field.ErrorList
+	for _, msg := range validation.IsDNS1123Subdomain(v) {
+		errs = append(errs, field.Invalid(p, v, msg))
+	}
+	return errs
+}
+
+func validateNVIDIA(p *field.Path, n *NVIDIA) field.ErrorList {
+	switch {
+	case n.DriverVersion == "":
+		return field.ErrorList{field.Required(p.Child("driverVersion"), "the NVIDIA driver version graid_nvidia is built against, e.g. 550.90.07")}
+	case !nvidiaVerRe.MatchString(n.DriverVersion):
+		return field.ErrorList{field.Invalid(p.Child("driverVersion"), n.DriverVersion, "must be an NVIDIA driver version like 550.90.07")}
+	}
+	return nil
+}
+
+func validateKernel(p *field.Path, k *Kernel) field.ErrorList {
+	var errs field.ErrorList
+	if k.IOMMU != nil {
+		switch *k.IOMMU {
+		case "pt", "off", "":
+		default:
+			errs = append(errs, field.NotSupported(p.Child("iommu"), *k.IOMMU, []string{"pt", "off", ""}))
+		}
+	}
+	for i, a := range k.ExtraArgs {
+		ip := p.Child("extraArgs").Index(i)
+		switch {
+		case a == "":
+			errs = append(errs, field.Required(ip, "a kernel argument such as pci=realloc"))
+		case len(a) > maxExtraKernelArgLength:
+			errs = append(errs, field.TooLong(ip, a, maxExtraKernelArgLength))
+		case !kernelArgRe.MatchString(a):
+			errs = append(errs, field.Invalid(ip, a, "one kernel argument without spaces or quotes"))
+		case strings.HasPrefix(a, "selinux=") || strings.HasPrefix(a, "enforcing="):
+			errs = append(errs, field.Forbidden(ip, "SupremeRAID does not need SELinux changed; this function never disables it"))
+		}
+	}
+	return errs
+}
+
+func validateNode(p *field.Path, n *Node) field.ErrorList {
+	var errs field.ErrorList
+	if !imageRefRe.MatchString(n.Image) {
+		errs = append(errs, field.Invalid(p.Child("image"), n.Image, "must be an image reference like registry/repo:tag or registry/repo@sha256:<digest>"))
+	}
+	if g := n.TerminationGracePeriodSeconds; g != nil && (*g < 30 || *g > 3600) {
+		errs = append(errs, field.Invalid(p.Child("terminationGracePeriodSeconds"), *g, "must be 30 to 3600 seconds: unmounting a busy volume needs time"))
+	}
+	return errs
+}
+
+func validateRAID(p *field.Path, r *RAID) field.ErrorList {
+	var errs field.ErrorList
+	dgp := p.Child("driveGroups")
+	if len(r.DriveGroups) == 0 {
+		errs = append(errs, field.Required(dgp, "at least one drive group"))
+	}
+	if len(r.DriveGroups) > MaxDriveGroups {
+		errs = append(errs, field.TooMany(dgp, len(r.DriveGroups), MaxDriveGroups))
+	}
+	drives := map[string]string{} // device -> path of first use
+	mounts := map[string]*field.Path{}
+	total := 0
+	for i := range r.DriveGroups {
+		dg := &r.DriveGroups[i]
+		ip := dgp.Index(i)
+		total += len(dg.PhysicalDrives)
+		errs = append(errs, validateDriveGroup(ip, dg, drives)...)
+		for j := range dg.VirtualDrives {
+			errs = append(errs, validateVirtualDrive(ip.Child("virtualDrives").Index(j), &dg.VirtualDrives[j], mounts)...)
+		}
+	}
+	if total > MaxPhysicalDrives {
+		errs = append(errs, field.Invalid(dgp, total, fmt.Sprintf("SupremeRAID supports at most %d physical drives in all drive groups together, got %d", MaxPhysicalDrives, total)))
+	}
+	errs = append(errs, validateNesting(mounts)...)
+	return errs
+}
+
+func validateDriveGroup(p *field.Path, dg *DriveGroup, drives map[string]string) field.ErrorList {
+	var errs field.ErrorList
+	pdp := p.Child("physicalDrives")
+	min, known := MinDrives[dg.RAIDLevel]
+	if !known {
+		errs = append(errs, field.NotSupported(p.Child("raidLevel"), string(dg.RAIDLevel), raidLevels))
+	}
+	n := len(dg.PhysicalDrives)
+	switch {
+	case known && n < min:
+		errs = append(errs, field.Invalid(pdp, n, fmt.Sprintf("%s needs at least %d drives, got %d", dg.RAIDLevel, min, n)))
+	case n > MaxDrivesPerGroup:
+		errs = append(errs, field.TooMany(pdp, n, MaxDrivesPerGroup))
+	case dg.RAIDLevel == RAID10 && n%2 != 0:
+		errs = append(errs, field.Invalid(pdp, n, fmt.Sprintf("raid10 needs an even number of drives, got %d", n)))
+	}
+	inGroup := map[string]bool{}
+	for i, d := range dg.PhysicalDrives {
+		ip := pdp.Index(i)
+		if !nvmeDeviceRe.MatchString(d) && !byIDDeviceRe.MatchString(d) {
+			errs = append(errs, field.Invalid(ip, d, "must be an NVMe namespace like /dev/nvme0n1 or a /dev/disk/by-id/ or /dev/disk/by-path/ link"))
+			continue
+		}
+		if first, dup := drives[d]; dup {
+			errs = append(errs, withDetail(field.Duplicate(ip, d), "already used at "+first))
+			continue
+		}
+		drives[d] = ip.String()
+		inGroup[d] = true
+	}
+	for i, d := range dg.AllowInitialize {
+		if !inGroup[d] {
+			errs = append(errs, field.Invalid(p.Child("allowInitialize").Index(i), d, "must name one of this group's physicalDrives"))
+		}
+	}
+	vdp := p.Child("virtualDrives")
+	if len(dg.VirtualDrives) == 0 {
+		errs = append(errs, field.Required(vdp, "at least one virtual drive"))
+	}
+	if len(dg.VirtualDrives) > MaxVirtualDrivesPerGrp {
+		errs = append(errs, field.TooMany(vdp, len(dg.VirtualDrives), MaxVirtualDrivesPerGrp))
+	}
+	percent := 0
+	for _, vd := range dg.VirtualDrives {
+		if m := percentSizeRe.FindStringSubmatch(vd.Size); m != nil {
+			v, _ := strconv.Atoi(m[1])
+			percent += v
+		}
+	}
+	if percent > 100 {
+		errs = append(errs, field.Invalid(vdp, fmt.Sprintf("%d%%", percent), "percentage sizes of one drive group add up to more than 100%"))
+	}
+	return errs
+}
+
+func validateVirtualDrive(p *field.Path, vd *VirtualDrive, mounts map[string]*field.Path) field.ErrorList {
+	var errs field.ErrorList
+	sp := p.Child("size")
+	if m := percentSizeRe.FindStringSubmatch(vd.Size); m != nil {
+		if v, _ := strconv.Atoi(m[1]); v < 1 || v > 100 {
+			errs = append(errs, field.Invalid(sp, vd.Size, "a percentage must be 1% to 100%"))
+		}
+	} else if q, err := resource.ParseQuantity(vd.Size); err != nil {
+		errs = append(errs, field.Invalid(sp, vd.Size, "must be a quantity like 500Gi or 2Ti, or a percentage of the drive group like 50%"))
+	} else if q.Cmp(resource.MustParse("1Gi")) < 0 {
+		errs = append(errs, field.Invalid(sp, vd.Size, "must be at least 1Gi"))
+	}
+	switch vd.Filesystem {
+	case XFS, Ext4:
+	default:
+		errs = append(errs, field.NotSupported(p.Child("filesystem"), string(vd.Filesystem), []string{string(XFS), string(Ext4)}))
+	}
+	mp := p.Child("mountPath")
+	if pathErrs := validateAbsPath(mp, vd.MountPath); len(pathErrs) > 0 {
+		errs = append(errs, pathErrs...)
+	} else if !strings.HasPrefix(vd.MountPath, "/var/") {
+		errs = append(errs, field.Invalid(mp, vd.MountPath, "must be under /var/ (e.g. /var/mnt/supremeraid/vd0): RHCOS keeps the rest of / read-only"))
+	} else if first, dup := mounts[vd.MountPath]; dup {
+		errs = append(errs, withDetail(field.Duplicate(mp, vd.MountPath), "already used at "+first.String()))
+	} else {
+		mounts[vd.MountPath] = mp
+	}
+	for i, o := range vd.MountOptions {
+		if !mountOptionRe.MatchString(o) {
+			errs = append(errs, field.Invalid(p.Child("mountOptions").Index(i), o, "one mount option without commas or spaces, e.g. noatime"))
+		}
+	}
+	return errs
+}
+
+// validateNesting rejects a mount path inside another: the inner mount would hide or be hidden
+// depending on mount order.
+func validateNesting(mounts map[string]*field.Path) field.ErrorList {
+	var errs field.ErrorList
+	paths := sortedKeys(mounts)
+	for _, inner := range paths {
+		for _, outer := range paths {
+			if inner != outer && strings.HasPrefix(inner, outer+"/") {
+				errs = append(errs, field.Invalid(mounts[inner], inner, "must not lie inside another virtual drive's mountPath ("+outer+" at "+mounts[outer].String()+")"))
+			}
+		}
+	}
+	return errs
+}
+
+func validateAbsPath(p *field.Path, v string) field.ErrorList {
+	switch {
+	case v == "":
+		return field.ErrorList{field.Required(p, "an absolute path")}
+	case !path.IsAbs(v):
+		return field.ErrorList{field.Invalid(p, v, "must be an absolute path")}
+	case path.Clean(v) != v || v == "/":
+		return field.ErrorList{field.Invalid(p, v, "must be a clean absolute path below / (no trailing slash, no . or .., no //), e.g. "+path.Clean(v))}
+	case strings.ContainsAny(v, " \t\n\",\\'"):
+		return field.ErrorList{field.Invalid(p, v, "must not contain spaces, quotes, commas or backslashes")}
+	}
+	return nil
+}
+
+func validateWorkloads(p *field.Path, s *Spec) field.ErrorList {
+	var errs field.ErrorList
+	w := &s.Workloads
+	for _, msg := range validation.IsQualifiedName(w.PodLabel) {
+		errs = append(errs, field.Invalid(p.Child("podLabel"), w.PodLabel, "label key: "+msg))
+	}
+	errs = append(errs, validateAbsPath(p.Child("containerPath"), w.ContainerPath)...)
+	if len(w.Namespaces) > 0 && !mountPathExists(s, w.MountPath) {
+		errs = append(errs, field.Invalid(p.Child("mountPath"), w.MountPath, "must be the mountPath of one of spec.raid's virtual drives"))
+	}
+	seen := map[string]bool{}
+	for i := range w.Namespaces {
+		ns := &w.Namespaces[i]
+		ip := p.Child("namespaces").Index(i)
+		np := ip.Child("name")
+		errs = append(errs, validateDNSLabel(np, ns.Name, validation.DNS1123LabelMaxLength)...)
+		switch {
+		case seen[ns.Name]:
+			errs = append(errs, field.Duplicate(np, ns.Name))
+		case ns.Name == s.Namespace || ns.Name == s.OPA.Namespace || ns.Name == "default" || hasReservedPrefix(ns.Name):
+			errs = append(errs, field.Invalid(np, ns.Name, "must be a user namespace: not default, openshift*, kube-*, spec.namespace or spec.opa.namespace"))
+		}
+		seen[ns.Name] = true
+		errs = append(errs, validateID(ip.Child("runAsUser"), ns.RunAsUser)...)
+		errs = append(errs, validateID(ip.Child("runAsGroup"), ns.RunAsGroup)...)
+		if ns.FSGroup != nil {
+			errs = append(errs, validateID(ip.Child("fsGroup"), *ns.FSGroup)...)
+		}
+	}
+	return errs
+}
+
+func mountPathExists(s *Spec, mp string) bool {
+	for _, dg := range s.RAID.DriveGroups {
+		for _, vd := range dg.VirtualDrives {
+			if vd.MountPath == mp && mp != "" {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func hasReservedPrefix(name string) bool {
+	for _, p := range reservedPrefix {
+		if strings.HasPrefix(name, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// validateID rejects root (0) and anything outside the positive 32-bit range Kubernetes accepts.
+func validateID(p *field.Path, id int64) field.ErrorList {
+	if id < 1 || id > 2147483647 {
+		return field.ErrorList{field.Invalid(p, id, "must be 1 to 2147483647 (pods never get root through this volume)")}
+	}
+	return nil
+}
+
+func validateOPA(p *field.Path, s *Spec) field.ErrorList {
+	var errs field.ErrorList
+	o := &s.OPA
+	errs = append(errs, validateDNSLabel(p.Child("namespace"), o.Namespace, validation.DNS1123LabelMaxLength)...)
+	if o.Namespace == s.Namespace {
+		errs = append(errs, field.Invalid(p.Child("namespace"), o.Namespace, "must differ from spec.namespace: kube-mgmt loads policy from every ConfigMap in its namespace"))
+	}
+	switch o.FailurePolicy {
+	case FailurePolicyFail, FailurePolicyIgnore:
+	default:
+		errs = append(errs, field.NotSupported(p.Child("failurePolicy"), string(o.FailurePolicy), []string{string(FailurePolicyFail), string(FailurePolicyIgnore)}))
+	}
+	if t := o.TimeoutSeconds; t != nil && (*t < 1 || *t > 30) {
+		errs = append(errs, field.Invalid(p.Child("timeoutSeconds"), *t, "must be 1 to 30 (the API server's limit)"))
+	}
+	switch o.Install {
+	case InstallHelm, InstallArgoCD:
+	default:
+		errs = append(errs, field.NotSupported(p.Child("install"), string(o.Install), []string{string(InstallHelm), string(InstallArgoCD)}))
+	}
+	ap := p.Child("argocd")
+	errs = append(errs, validateDNSLabel(ap.Child("namespace"), o.ArgoCD.Namespace, validation.DNS1123LabelMaxLength)...)
+	errs = append(errs, validateDNSLabel(ap.Child("project"), o.ArgoCD.Project, validation.DNS1123LabelMaxLength)...)
+	if u, err := url.Parse(o.ArgoCD.RepoURL); err != nil || u.Scheme == "" || u.Host == "" {
+		errs = append(errs, field.Invalid(ap.Child("repoURL"), o.ArgoCD.RepoURL, "must be a chart repository URL"))
+	}
+	if !versionRe.MatchString(o.ArgoCD.ChartVersion) {
+		errs = append(errs, field.Invalid(ap.Child("chartVersion"), o.ArgoCD.ChartVersion, "must be an exact chart version like 11.0.7 (no ranges: GitOps needs a pinned chart)"))
+	}
+	return errs
+}
+
+func withDetail(e *field.Error, detail string) *field.Error {
+	e.Detail = detail
+	return e
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}

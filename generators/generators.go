@@ -1,0 +1,57 @@
+// Package generators turns a validated SupremeRAID config into Kubernetes objects. Each output
+// family lives in its own package; this file fixes the order in which they run, so output order
+// never depends on anything but the config.
+package generators
+
+import (
+	"fmt"
+
+	"supremeraid.dev/supremeraid-fn/generators/base"
+	"supremeraid.dev/supremeraid-fn/generators/config"
+)
+
+// Family is one output family: a generator of objects and, optionally, notes that reach the
+// user as info results (for example settings an existing object must have).
+type Family struct {
+	Name     string
+	Generate func(*config.SupremeRAID) ([]any, error)
+	Notes    func(*config.SupremeRAID) []string
+}
+
+// Families lists every output family in the order their objects are emitted. To add a family,
+// write a package under generators/ with a Generate function and add it here.
+func Families() []Family {
+	return []Family{
+		{Name: base.Component, Generate: base.Generate},
+	}
+}
+
+// Output is the result of one generation run.
+type Output struct {
+	// Objects in emission order, as pruned JSON-compatible maps.
+	Objects []map[string]any
+	// Notes for the user (info results), in family order.
+	Notes []string
+}
+
+// Generate runs every family on a defaulted, valid config.
+func Generate(cfg *config.SupremeRAID) (*Output, error) {
+	out := &Output{}
+	for _, f := range Families() {
+		objs, err := f.Generate(cfg)
+		if err != nil {
+			return nil, fmt.Errorf("generating %s: %w", f.Name, err)
+		}
+		for _, o := range objs {
+			m, err := ToMap(o)
+			if err != nil {
+				return nil, fmt.Errorf("generating %s: %w", f.Name, err)
+			}
+			out.Objects = append(out.Objects, m)
+		}
+		if f.Notes != nil {
+			out.Notes = append(out.Notes, f.Notes(cfg)...)
+		}
+	}
+	return out, nil
+}

@@ -1,0 +1,478 @@
+#!/bin/bash
+# build.sh builds SupremeRAID's graid and graid_nvidia kernel modules for one kernel, the way DKMS
+# would, inside KMM's in-cluster build (Driver Toolkit image). It never runs the vendor installer
+# or the RPM scriptlets: they need DKMS, a subscription and a live host, none of which a build
+# container has. Instead it unpacks the makeself .run and the RPM as plain archives.
+#
+# Inputs (environment; the Dockerfile passes its build args through):
+#   KERNEL_FULL_VERSION     kernel to build for (KMM sets it)                         required
+#   GRAID_DRIVER_VERSION    SupremeRAID release the installer must contain             required
+#   GRAID_INSTALLER_SHA256  sha256 of the installer .run (64 hex digits)               required
+#   GRAID_INSTALLER_URL     where to download the installer, or ...                    one of
+#   GRAID_INSTALLER_PATH    ... a path where the installer already is                   these two
+#   GRAID_INSTALLER_SECRET  name of a KMM build secret with key `netrc` and/or `header`  optional
+#   NVIDIA_DRIVER_VERSION   NVIDIA driver the GPU Operator loads (e.g. 550.90.07)      required
+#   NVIDIA_SOURCE           NVIDIA kernel source: a directory or an NVIDIA .run file    required
+#   NVIDIA_KERNEL_TYPE      kernel (proprietary) or kernel-open; default kernel
+# Overrides (tests; the image uses the defaults):
+#   DESTDIR (default empty), KERNEL_BUILD_DIR (default /lib/modules/<kver>/build),
+#   SECRETS_DIR (default /run/secrets), MAKE_JOBS (default nproc), TMPDIR.
+# Output: $DESTDIR/opt/lib/modules/<kver>/extra/{graid,graid_nvidia}.ko (extra/ as DKMS uses on
+# RHEL, whatever DEST_MODULE_LOCATION says) with depmod run, and the RPM's userspace files
+# under $DESTDIR/opt/graid/ with BUILD-INFO and MANIFEST.
+#
+# The file contains no here-documents: it is inlined into a Dockerfile RUN instruction, and
+# Dockerfile parsers read a double less-than sign as the start of a heredoc.
+set -euo pipefail
+# Command substitutions must fail the build too (bash >= 4.4; RHEL 8 ships 4.4).
+shopt -s inherit_errexit
+
+readonly PROG=graid-kmod-build
+# Modules the KMM Module loads; the installer's DKMS tree must build both.
+readonly REQUIRED_MODULES="graid graid_nvidia"
+# Userspace the node DaemonSet runs; the installer's RPM must ship both.
+readonly REQUIRED_USERSPACE="graid_server graidctl"
+# Where modules go under /opt/lib/modules/<kver>: DKMS ignores DEST_MODULE_LOCATION on RHEL and
+# uses extra/; so do we, which keeps the paths KMM signs fixed (kmod.ModulePath).
+readonly MODULE_SUBDIR=extra
+
+die() {
+	printf '%s: error: %s\n' "$PROG" "$*" >&2
+	exit 1
+}
+
+log() {
+	printf '%s: %s\n' "$PROG" "$*" >&2
+}
+
+need_cmd() {
+	local c
+	for c in "$@"; do
+		command -v "$c" >/dev/null 2>&1 || die "required command '$c' is not installed in the build image"
+	done
+}
+
+# require_env NAME... fails naming every unset variable at once.
+require_env() {
+	local missing="" name
+	for name in "$@"; do
+		[ -n "${!name:-}" ] || missing="$missing $name"
+	done
+	[ -z "$missing" ] || die "missing required setting(s):$missing (set them as build args)"
+}
+
+validate_inputs() {
+	require_env KERNEL_FULL_VERSION GRAID_DRIVER_VERSION GRAID_INSTALLER_SHA256 NVIDIA_DRIVER_VERSION NVIDIA_SOURCE
+	case $KERNEL_FULL_VERSION in
+	*/* | .* | *[[:space:]]*) die "KERNEL_FULL_VERSION '$KERNEL_FULL_VERSION' is not a kernel release name" ;;
+	esac
+	GRAID_INSTALLER_SHA256=$(printf '%s' "$GRAID_INSTALLER_SHA256" | tr 'A-F' 'a-f')
+	[[ $GRAID_INSTALLER_SHA256 =~ ^[0-9a-f]{64}$ ]] ||
+		die "GRAID_INSTALLER_SHA256 must be 64 hex digits (sha256sum of the .run), got '$GRAID_INSTALLER_SHA256'"
+	[[ $NVIDIA_DRIVER_VERSION =~ ^[0-9]+(\.[0-9]+)+$ ]] ||
+		die "NVIDIA_DRIVER_VERSION must look like 550.90.07, got '$NVIDIA_DRIVER_VERSION'"
+	if [ -n "${GRAID_INSTALLER_URL:-}" ] && [ -n "${GRAID_INSTALLER_PATH:-}" ]; then
+		die "set only one of GRAID_INSTALLER_URL and GRAID_INSTALLER_PATH"
+	fi
+	if [ -z "${GRAID_INSTALLER_URL:-}" ] && [ -z "${GRAID_INSTALLER_PATH:-}" ]; then
+		die "set GRAID_INSTALLER_URL (download) or GRAID_INSTALLER_PATH (installer already in the build)"
+	fi
+	case ${NVIDIA_KERNEL_TYPE:=kernel} in
+	kernel | kernel-open) ;;
+	*) die "NVIDIA_KERNEL_TYPE must be 'kernel' or 'kernel-open', got '$NVIDIA_KERNEL_TYPE'" ;;
+	esac
+	[ -e "$NVIDIA_SOURCE" ] || die "NVIDIA_SOURCE '$NVIDIA_SOURCE' does not exist"
+	KERNEL_BUILD_DIR=${KERNEL_BUILD_DIR:-/lib/modules/$KERNEL_FULL_VERSION/build}
+	[ -f "$KERNEL_BUILD_DIR/Makefile" ] ||
+		die "no kernel build tree for $KERNEL_FULL_VERSION at $KERNEL_BUILD_DIR (is this the Driver Toolkit image of that kernel?)"
+}
+
+# fetch_installer DEST downloads or copies the installer to DEST.
+fetch_installer() {
+	local dest=$1
+	if [ -n "${GRAID_INSTALLER_PATH:-}" ]; then
+		[ -f "$GRAID_INSTALLER_PATH" ] || die "GRAID_INSTALLER_PATH '$GRAID_INSTALLER_PATH' is not a file"
+		cp "$GRAID_INSTALLER_PATH" "$dest"
+		return
+	fi
+	need_cmd curl
+	local args=(--fail --silent --show-error --location --retry 3 --retry-delay 2 --output "$dest")
+	if [ -n "${GRAID_INSTALLER_SECRET:-}" ]; then
+		local dir=${SECRETS_DIR:-/run/secrets}/$GRAID_INSTALLER_SECRET found=0
+		[ -d "$dir" ] || die "build secret '$GRAID_INSTALLER_SECRET' is not mounted at $dir (list it in the Module's build.secrets)"
+		if [ -f "$dir/netrc" ]; then
+			args+=(--netrc-file "$dir/netrc")
+			found=1
+		fi
+		if [ -f "$dir/header" ]; then
+			args+=(--header "@$dir/header")
+			found=1
+		fi
+		[ $found = 1 ] || die "build secret '$GRAID_INSTALLER_SECRET' has neither key 'netrc' nor key 'header'"
+	fi
+	# The query string may carry a token (pre-signed URLs): keep it out of the log.
+	log "downloading installer from ${GRAID_INSTALLER_URL%%\?*}"
+	curl "${args[@]}" "$GRAID_INSTALLER_URL" || die "download of the installer failed (curl exit $?)"
+}
+
+# verify_sha256 FILE EXPECTED fails unless FILE's sha256 is EXPECTED.
+verify_sha256() {
+	local got
+	got=$(sha256sum "$1" | cut -d' ' -f1)
+	[ "$got" = "$2" ] ||
+		die "installer sha256 mismatch: expected $2, got $got; refusing to use it (wrong file, a changed upload or a truncated download)"
+	log "installer sha256 verified: $got"
+}
+
+# makeself_layout RUN prints "<offset> <size>..." for a makeself archive: the byte offset of the
+# first payload and the size of each concatenated payload. It reads the header as text only.
+# makeself >= 2.4 records the header length as skip="N"; older versions (and NVIDIA's .run)
+# compute it inline as offset=`head -n N "$0" | wc -c ...`.
+makeself_layout() {
+	local run=$1 header lines sizes decrypt offset
+	header=$(LC_ALL=C head -n 4000 "$run" | LC_ALL=C grep -a -E '^[[:space:]]*(skip|filesizes|decrypt_cmd|offset)=' || true)
+	lines=$(printf '%s\n' "$header" | sed -n 's/^skip="\([0-9][0-9]*\)"$/\1/p;T;q')
+	if [ -z "$lines" ]; then
+		lines=$(printf '%s\n' "$header" | sed -n 's/^[[:space:]]*offset=`head -n \([0-9][0-9]*\) "\$[01]".*/\1/p;T;q')
+	fi
+	[ -n "$lines" ] || die "$run is not a makeself archive: no skip= or offset=\`head -n N\` line in its header"
+	sizes=$(printf '%s\n' "$header" | sed -n 's/^filesizes="\([0-9 ]*\)"$/\1/p;T;q')
+	[ -n "${sizes// /}" ] || die "$run is not a makeself archive: no filesizes= line in its header"
+	decrypt=$(printf '%s\n' "$header" | sed -n 's/^decrypt_cmd="\(.*\)"$/\1/p;T;q')
+	[ -z "$decrypt" ] || die "$run is an encrypted makeself archive; that is not supported"
+	offset=$(head -n "$lines" "$run" | wc -c | tr -d ' ')
+	printf '%s %s\n' "$offset" "$sizes"
+}
+
+# read_bytes FILE OFFSET COUNT copies COUNT bytes from OFFSET to stdout. dd stops by itself,
+# unlike `tail | head -c`, whose writer dies of SIGPIPE and fails the pipeline under pipefail.
+read_bytes() {
+	dd if="$1" iflag=skip_bytes,count_bytes skip="$2" count="$3" bs=1M status=none
+}
+
+# decompressor FILE OFFSET prints the command that decompresses the payload at OFFSET, chosen
+# by its magic bytes rather than by trusting the header's own decompress command.
+decompressor() {
+	local magic
+	magic=$(read_bytes "$1" "$2" 6 | od -An -tx1 | tr -d ' \n')
+	case $magic in
+	1f8b*) echo "gzip -dc" ;;
+	fd377a585a00) echo "xz -dc" ;;
+	425a68*) echo "bzip2 -dc" ;;
+	28b52ffd*) echo "zstd -dc" ;;
+	*)
+		if [ "$(read_bytes "$1" "$(($2 + 257))" 5)" = ustar ]; then
+			echo cat
+		else
+			die "$1: unknown payload format at byte $2 (magic $magic)"
+		fi
+		;;
+	esac
+}
+
+# extract_makeself RUN DEST unpacks a makeself archive into DEST without executing it.
+extract_makeself() {
+	local run=$1 dest=$2 layout offset size total filesize cmd
+	layout=$(makeself_layout "$run")
+	offset=${layout%% *}
+	total=$offset
+	for size in ${layout#* }; do total=$((total + size)); done
+	filesize=$(wc -c <"$run" | tr -d ' ')
+	[ "$filesize" -ge "$total" ] || die "$run is truncated: its header announces $total bytes, the file has $filesize"
+	mkdir -p "$dest"
+	for size in ${layout#* }; do
+		cmd=$(decompressor "$run" "$offset")
+		need_cmd "${cmd%% *}"
+		read_bytes "$run" "$offset" "$size" | $cmd | tar -x -f - -C "$dest" --no-same-owner ||
+			die "unpacking the payload of $run at byte $offset failed"
+		offset=$((offset + size))
+	done
+}
+
+# unpack_rpm RPM DEST extracts the RPM payload; rpm2cpio and cpio never run scriptlets.
+unpack_rpm() {
+	local rpm=$1 dest=$2
+	mkdir -p "$dest"
+	if command -v rpm2cpio >/dev/null 2>&1 && command -v cpio >/dev/null 2>&1; then
+		(cd "$dest" && rpm2cpio "$rpm" | cpio -idm --quiet --no-absolute-filenames) ||
+			die "unpacking $rpm with rpm2cpio | cpio failed"
+	elif command -v rpm2archive >/dev/null 2>&1; then
+		# rpm2archive ships with rpm >= 4.13 (RHEL 8 and later) when cpio is absent.
+		rpm2archive - <"$rpm" | tar -x -z -f - -C "$dest" --no-same-owner ||
+			die "unpacking $rpm with rpm2archive failed"
+	else
+		die "need rpm2cpio and cpio (or rpm2archive) to unpack $rpm"
+	fi
+}
+
+# dkms_conf_dump CONF sources a dkms.conf the way DKMS does (bash, with DKMS's variables set) in
+# a subshell and prints "NAME<TAB>INDEX<TAB>VALUE" records for the settings this build uses.
+dkms_conf_dump() {
+	(
+		set +eu
+		# shellcheck disable=SC2034 # DKMS's variables, read by the sourced dkms.conf
+		kernelver=$KERNEL_FULL_VERSION kernel_source_dir=$KERNEL_BUILD_DIR arch=$(uname -m) \
+			dkms_tree=$DKMS_TREE source_tree=$SOURCE_TREE
+		unset PACKAGE_NAME PACKAGE_VERSION CLEAN PRE_BUILD POST_BUILD BUILD_EXCLUSIVE_KERNEL \
+			BUILD_EXCLUSIVE_ARCH MAKE MAKE_MATCH BUILT_MODULE_NAME BUILT_MODULE_LOCATION \
+			DEST_MODULE_NAME STRIP PATCH
+		# DKMS ignores the file's exit status; so do we, and check the settings instead.
+		# shellcheck disable=SC1090 # the vendor's file, read as DKMS reads it
+		. "$1" >/dev/null
+		emit() {
+			case $3 in
+			*$'\n'* | *$'\t'*) printf 'bad\t%s\n' "$1" && return ;;
+			esac
+			printf '%s\t%s\t%s\n' "$1" "$2" "$3"
+		}
+		for v in PACKAGE_NAME PACKAGE_VERSION CLEAN PRE_BUILD POST_BUILD BUILD_EXCLUSIVE_KERNEL BUILD_EXCLUSIVE_ARCH; do
+			emit "$v" 0 "${!v}"
+		done
+		for v in MAKE MAKE_MATCH BUILT_MODULE_NAME BUILT_MODULE_LOCATION DEST_MODULE_NAME STRIP PATCH; do
+			declare -n ref=$v
+			for i in "${!ref[@]}"; do
+				emit "$v" "$i" "${ref[$i]}"
+			done
+			unset -n ref
+		done
+	) || die "cannot read $1 (sourcing it failed)"
+}
+
+# read_dkms_conf CONF fills DKMS_* globals from dkms.conf.
+read_dkms_conf() {
+	local conf=$1 key idx val dump
+	DKMS_PACKAGE_NAME="" DKMS_PACKAGE_VERSION="" DKMS_PRE_BUILD="" DKMS_POST_BUILD=""
+	DKMS_EXCL_KERNEL="" DKMS_EXCL_ARCH="" DKMS_MAKE=""
+	DKMS_NAMES=() DKMS_LOCS=() DKMS_DEST_NAMES=() DKMS_STRIP=()
+	local -A makes=() matches=()
+	dump=$(dkms_conf_dump "$conf")
+	while IFS=$'\t' read -r key idx val; do
+		case $key in
+		bad) die "$conf: $idx contains a tab or newline" ;;
+		PACKAGE_NAME) DKMS_PACKAGE_NAME=$val ;;
+		PACKAGE_VERSION) DKMS_PACKAGE_VERSION=$val ;;
+		PRE_BUILD) DKMS_PRE_BUILD=$val ;;
+		POST_BUILD) DKMS_POST_BUILD=$val ;;
+		BUILD_EXCLUSIVE_KERNEL) DKMS_EXCL_KERNEL=$val ;;
+		BUILD_EXCLUSIVE_ARCH) DKMS_EXCL_ARCH=$val ;;
+		MAKE) makes[$idx]=$val ;;
+		MAKE_MATCH) matches[$idx]=$val ;;
+		BUILT_MODULE_NAME) DKMS_NAMES[idx]=$val ;;
+		BUILT_MODULE_LOCATION) DKMS_LOCS[idx]=$val ;;
+		DEST_MODULE_NAME) DKMS_DEST_NAMES[idx]=$val ;;
+		STRIP) DKMS_STRIP[idx]=$val ;;
+		PATCH) [ -z "$val" ] || die "$conf: PATCH[$idx]=$val: DKMS patches are not supported by this build" ;;
+		esac
+	done < <(printf '%s\n' "$dump")
+	[ -n "$DKMS_PACKAGE_NAME" ] || die "$conf: PACKAGE_NAME is not set"
+	[ -n "$DKMS_PACKAGE_VERSION" ] || die "$conf: PACKAGE_VERSION is not set"
+	[ ${#DKMS_NAMES[@]} -gt 0 ] || die "$conf: no BUILT_MODULE_NAME entries"
+	# DKMS: MAKE[0] applies to every kernel; a later MAKE[i] wins when MAKE_MATCH[i] matches.
+	for idx in $(printf '%s\n' "${!makes[@]}" | sort -n); do
+		if [ "$idx" = 0 ] || { [ -n "${matches[$idx]:-}" ] && [[ $KERNEL_FULL_VERSION =~ ${matches[$idx]} ]]; }; then
+			DKMS_MAKE=${makes[$idx]}
+		fi
+	done
+}
+
+# check_dkms_conf validates what dkms.conf says against what this build was asked to do.
+check_dkms_conf() {
+	local conf=$1 want i name finals
+	case $GRAID_DRIVER_VERSION in
+	"$DKMS_PACKAGE_VERSION" | "$DKMS_PACKAGE_VERSION"-*) ;;
+	*) die "$conf: the installer holds $DKMS_PACKAGE_NAME $DKMS_PACKAGE_VERSION but GRAID_DRIVER_VERSION is $GRAID_DRIVER_VERSION" ;;
+	esac
+	if [ -n "$DKMS_EXCL_KERNEL" ] && ! [[ $KERNEL_FULL_VERSION =~ $DKMS_EXCL_KERNEL ]]; then
+		die "$conf: BUILD_EXCLUSIVE_KERNEL=$DKMS_EXCL_KERNEL excludes kernel $KERNEL_FULL_VERSION"
+	fi
+	if [ -n "$DKMS_EXCL_ARCH" ] && ! [[ $(uname -m) =~ $DKMS_EXCL_ARCH ]]; then
+		die "$conf: BUILD_EXCLUSIVE_ARCH=$DKMS_EXCL_ARCH excludes $(uname -m)"
+	fi
+	# The Module loads these by name and KMM signs them by path, so the installed names must match.
+	finals=" "
+	for i in "${!DKMS_NAMES[@]}"; do
+		name=${DKMS_DEST_NAMES[i]:-${DKMS_NAMES[i]}}
+		case $name in
+		*/* | .*) die "$conf: module name '$name' (entry $i) is not a file name" ;;
+		esac
+		finals="$finals$name "
+	done
+	for want in $REQUIRED_MODULES; do
+		case $finals in
+		*" $want "*) ;;
+		*) die "$conf: no module is installed as '$want' (BUILT_MODULE_NAME/DEST_MODULE_NAME give:${finals% })" ;;
+		esac
+	done
+}
+
+# nvidia_source_version DIR prints the NVIDIA driver version a kernel source tree belongs to:
+# the .run's kernel/Kbuild defines NV_VERSION_STRING, the open-gpu-kernel-modules tree has
+# NVIDIA_VERSION in version.mk.
+nvidia_source_version() {
+	local dir=$1 v="" f
+	if [ -f "$dir/Kbuild" ]; then
+		v=$(sed -n 's/.*-DNV_VERSION_STRING=\\"\([^\\"]*\)\\".*/\1/p;T;q' "$dir/Kbuild")
+	fi
+	for f in "$dir/version.mk" "$dir/../version.mk"; do
+		if [ -n "$v" ] || [ ! -f "$f" ]; then continue; fi
+		v=$(sed -n 's/^NVIDIA_VERSION[[:space:]]*=[[:space:]]*\([^[:space:]]*\).*/\1/p;T;q' "$f")
+	done
+	[ -n "$v" ] || die "cannot tell the NVIDIA version of the source at $dir: no NV_VERSION_STRING in Kbuild and no NVIDIA_VERSION in version.mk"
+	printf '%s\n' "$v"
+}
+
+# resolve_nvidia_source WORK prints the NVIDIA kernel source directory after checking its
+# version; an NVIDIA .run is unpacked (not executed) first.
+resolve_nvidia_source() {
+	local work=$1 base dir v
+	if [ -f "$NVIDIA_SOURCE" ]; then
+		base=$work/nvidia
+		log "unpacking NVIDIA installer $NVIDIA_SOURCE"
+		extract_makeself "$NVIDIA_SOURCE" "$base"
+	else
+		base=$NVIDIA_SOURCE
+	fi
+	dir=$base
+	[ -d "$base/$NVIDIA_KERNEL_TYPE" ] && dir=$base/$NVIDIA_KERNEL_TYPE
+	dir=$(cd "$dir" && pwd)
+	v=$(nvidia_source_version "$dir")
+	[ "$v" = "$NVIDIA_DRIVER_VERSION" ] ||
+		die "NVIDIA kernel source at $dir is version $v but NVIDIA_DRIVER_VERSION is $NVIDIA_DRIVER_VERSION; graid_nvidia must be built against exactly the NVIDIA driver the cluster loads"
+	log "NVIDIA kernel source $v ($NVIDIA_KERNEL_TYPE) at $dir"
+	printf '%s\n' "$dir"
+}
+
+# find_dkms_conf ROOTFS prints the one usr/src/graid-*/dkms.conf the RPM installed.
+find_dkms_conf() {
+	local found
+	[ -d "$1/usr/src" ] || die "the installer's RPM has no usr/src/graid-<version>/dkms.conf (no usr/src at all)"
+	found=$(find "$1/usr/src" -mindepth 2 -maxdepth 2 -name dkms.conf -path '*/graid-*/dkms.conf' 2>/dev/null | LC_ALL=C sort)
+	[ -n "$found" ] || die "the installer's RPM has no usr/src/graid-<version>/dkms.conf"
+	[ "$(printf '%s\n' "$found" | wc -l)" = 1 ] || die "the installer's RPM has several DKMS trees: ${found//$'\n'/ }"
+	printf '%s\n' "$found"
+}
+
+# run_dkms_script BUILD_DIR SCRIPT runs a PRE_BUILD/POST_BUILD script from the build dir, as DKMS does.
+run_dkms_script() {
+	[ -n "$2" ] || return 0
+	log "running DKMS build script $2"
+	(cd "$1" && eval "./$2") >&2 || die "DKMS script '$2' failed"
+}
+
+build_modules() {
+	local build_dir=$1 cmd
+	cmd=${DKMS_MAKE:-make -C $KERNEL_BUILD_DIR M=$build_dir}
+	# As DKMS: prefix make with the job count and the target kernel, so nothing falls back to
+	# `uname -r` (the build host's kernel, not the target).
+	case $cmd in
+	make | make[[:space:]]*) cmd="make -j${MAKE_JOBS:-$(nproc)} KERNELRELEASE=$KERNEL_FULL_VERSION${cmd#make}" ;;
+	esac
+	log "building $DKMS_PACKAGE_NAME $DKMS_PACKAGE_VERSION for $KERNEL_FULL_VERSION: $cmd"
+	(cd "$build_dir" && eval "$cmd") >&2 || die "building the modules failed (make exited non-zero; output above)"
+}
+
+# install_modules BUILD_DIR MODDIR copies each built module to its DKMS destination.
+install_modules() {
+	local build_dir=$1 moddir=$2 i name loc src dest vermagic
+	for i in "${!DKMS_NAMES[@]}"; do
+		name=${DKMS_NAMES[i]}
+		loc=${DKMS_LOCS[i]:-}
+		src=$build_dir/${loc:+${loc%/}/}$name.ko
+		[ -f "$src" ] || die "make did not produce $name.ko (expected at $src)"
+		vermagic=$(modinfo -F vermagic "$src")
+		[ "${vermagic%% *}" = "$KERNEL_FULL_VERSION" ] ||
+			die "$name.ko was built for '${vermagic%% *}', not $KERNEL_FULL_VERSION"
+		dest=$moddir/$MODULE_SUBDIR/${DKMS_DEST_NAMES[i]:-$name}.ko
+		install -D -m 0644 "$src" "$dest"
+		# DKMS strips debug symbols unless STRIP[i] is "no"; KMM signs later, after this.
+		case ${DKMS_STRIP[i]:-yes} in
+		[Nn] | [Nn][Oo]) ;;
+		*) strip -g "$dest" || die "strip -g $dest failed" ;;
+		esac
+		log "installed ${dest#"$DESTDIR"}"
+	done
+}
+
+run_depmod() {
+	local base=$1 moddir=$2 i
+	depmod -b "$base" "$KERNEL_FULL_VERSION" || die "depmod -b $base $KERNEL_FULL_VERSION failed"
+	for i in "${!DKMS_NAMES[@]}"; do
+		grep -q "^$MODULE_SUBDIR/${DKMS_DEST_NAMES[i]:-${DKMS_NAMES[i]}}.ko:" "$moddir/modules.dep" ||
+			die "depmod did not list ${DKMS_NAMES[i]} in $moddir/modules.dep"
+	done
+}
+
+# install_userspace ROOTFS DEST copies the RPM's files (minus kernel sources and prebuilt
+# modules) to DEST for the node DaemonSet, with a sorted MANIFEST and BUILD-INFO.
+install_userspace() {
+	local rootfs=$1 dest=$2 want
+	mkdir -p "$dest"
+	tar -C "$rootfs" --exclude=./usr/src --exclude=./lib/modules --exclude=./usr/lib/modules -cf - . |
+		tar -C "$dest" -xf - --no-same-owner
+	for want in $REQUIRED_USERSPACE; do
+		[ -n "$(find "$dest" -name "$want" \( -type f -o -type l \) -print -quit)" ] ||
+			die "the installer's RPM has no '$want'; the node DaemonSet needs it"
+	done
+	(cd "$dest" && find . \( -type f -o -type l \) ! -name MANIFEST ! -name BUILD-INFO | LC_ALL=C sort) >"$dest/MANIFEST"
+	printf '%s=%s\n' \
+		DKMS_PACKAGE "$DKMS_PACKAGE_NAME/$DKMS_PACKAGE_VERSION" \
+		GRAID_DRIVER_VERSION "$GRAID_DRIVER_VERSION" \
+		GRAID_INSTALLER_SHA256 "$GRAID_INSTALLER_SHA256" \
+		KERNEL_FULL_VERSION "$KERNEL_FULL_VERSION" \
+		NVIDIA_DRIVER_VERSION "$NVIDIA_DRIVER_VERSION" \
+		NVIDIA_KERNEL_TYPE "$NVIDIA_KERNEL_TYPE" >"$dest/BUILD-INFO"
+}
+
+main() {
+	[ $# = 0 ] || die "takes no arguments; configure it with environment variables (see the top of $0)"
+	validate_inputs
+	need_cmd sha256sum head dd od sed grep tr cut sort wc tar gzip find mktemp make strip modinfo depmod install
+	DESTDIR=${DESTDIR:-}
+	local work rootfs rpm conf src_dir build_dir nvidia_src moddir n=0
+	work=$(mktemp -d "${TMPDIR:-/tmp}/graid-kmod.XXXXXX")
+	# shellcheck disable=SC2064 # expand now: $work is local
+	trap "rm -rf '$work'" EXIT
+
+	fetch_installer "$work/installer.run"
+	verify_sha256 "$work/installer.run" "$GRAID_INSTALLER_SHA256"
+	log "unpacking installer (not executing it)"
+	extract_makeself "$work/installer.run" "$work/installer"
+
+	rootfs=$work/rootfs
+	while IFS= read -r rpm; do
+		[ -n "$rpm" ] || continue
+		log "unpacking ${rpm#"$work/installer/"} (scriptlets are not run)"
+		unpack_rpm "$rpm" "$rootfs"
+		n=$((n + 1))
+	done < <(find "$work/installer" -type f -name '*.rpm' ! -name '*.src.rpm' | LC_ALL=C sort)
+	[ $n -gt 0 ] || die "the installer contains no .rpm"
+
+	conf=$(find_dkms_conf "$rootfs")
+	src_dir=$(dirname "$conf")
+	DKMS_TREE=$work/dkms
+	SOURCE_TREE=$rootfs/usr/src
+	read_dkms_conf "$conf"
+	check_dkms_conf "${conf#"$rootfs"}"
+
+	nvidia_src=$(resolve_nvidia_source "$work")
+
+	build_dir=$DKMS_TREE/$DKMS_PACKAGE_NAME/$DKMS_PACKAGE_VERSION/build
+	mkdir -p "$build_dir"
+	cp -a "$src_dir/." "$build_dir/"
+	# Makefiles commonly default KVER/KERNELDIR to `uname -r`; point them at the target kernel.
+	# NVIDIA_SRC tells graid_nvidia's build where the NVIDIA kernel source is.
+	export KVER=$KERNEL_FULL_VERSION KERNELDIR=$KERNEL_BUILD_DIR NVIDIA_SRC=$nvidia_src
+	run_dkms_script "$build_dir" "$DKMS_PRE_BUILD"
+	build_modules "$build_dir"
+	run_dkms_script "$build_dir" "$DKMS_POST_BUILD"
+
+	moddir=$DESTDIR/opt/lib/modules/$KERNEL_FULL_VERSION
+	install_modules "$build_dir" "$moddir"
+	run_depmod "$DESTDIR/opt" "$moddir"
+	install_userspace "$rootfs" "$DESTDIR/opt/graid"
+	log "done: modules in $moddir, userspace in $DESTDIR/opt/graid"
+}
+
+if [ "${BASH_SOURCE[0]}" = "$0" ]; then
+	main "$@"
+fi
