@@ -123,7 +123,6 @@ func loadCRDs() ([]apply.Object, error) {
 	return all, nil
 }
 
-
 func readObjects(path string) ([]apply.Object, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {

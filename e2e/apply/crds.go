@@ -60,9 +60,19 @@ func (a *Applier) waitServed(ctx context.Context, crd *unstructured.Unstructured
 	obj := Object{Source: "CRD " + crd.GetName(), Unstructured: crd}
 	tick := time.NewTicker(100 * time.Millisecond)
 	defer tick.Stop()
+	last := "not checked yet"
 	for {
 		state, err := a.crdState(ctx, obj)
-		if err == nil && state == "" {
+		switch {
+		case err != nil:
+			// A read cut short by the deadline says nothing new; keep
+			// the last real state for the error.
+			if ctx.Err() == nil {
+				last = err.Error()
+			}
+		case state != "":
+			last = state
+		default:
 			missing := 0
 			for _, gvk := range gvks {
 				if !a.Served(gvk) {
@@ -72,14 +82,12 @@ func (a *Applier) waitServed(ctx context.Context, crd *unstructured.Unstructured
 			if missing == 0 {
 				return nil
 			}
-			state = fmt.Sprintf("%d served version(s) not yet in discovery", missing)
+			last = fmt.Sprintf("%d served version(s) not yet in discovery", missing)
 			a.ResetMapping()
-		} else if err != nil {
-			state = err.Error()
 		}
 		select {
 		case <-ctx.Done():
-			return fmt.Errorf("CRD %s not ready: %s: %w", crd.GetName(), state, ctx.Err())
+			return fmt.Errorf("CRD %s not ready within %v: %s", crd.GetName(), timeout, last)
 		case <-tick.C:
 		}
 	}

@@ -114,7 +114,7 @@ func startAPIServer(ctx context.Context, bin, dir string, ca *pki.CA, etcdURL st
 	if err != nil {
 		return nil, "", "", err
 	}
-	ports, err := freePorts(1)
+	ports, err := FreePorts(1)
 	if err != nil {
 		return nil, "", "", err
 	}

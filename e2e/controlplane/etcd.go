@@ -39,7 +39,7 @@ func etcdArgs(dataDir string, clientPort, peerPort int) []string {
 
 // startEtcd starts etcd and waits until its /health endpoint says so.
 func startEtcd(ctx context.Context, bin, dir string) (*etcd, error) {
-	ports, err := freePorts(2)
+	ports, err := FreePorts(2)
 	if err != nil {
 		return nil, err
 	}

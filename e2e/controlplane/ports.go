@@ -5,11 +5,12 @@ import (
 	"net"
 )
 
-// freePorts asks the kernel for n distinct free TCP ports on 127.0.0.1. The
+// FreePorts asks the kernel for n distinct free TCP ports on 127.0.0.1, for
+// the control plane and for backends started with StartProcess. The
 // listeners are closed before the ports are used, so another process could
-// take one in between; start() retries with new ports when a server then
-// fails with "address already in use".
-func freePorts(n int) ([]int, error) {
+// take one in between; Start retries with new ports when a server then
+// fails with "address already in use", and a backend should do the same.
+func FreePorts(n int) ([]int, error) {
 	listeners := make([]net.Listener, 0, n)
 	defer func() {
 		for _, l := range listeners {

@@ -7,7 +7,7 @@ import (
 )
 
 func TestFreePortsAreDistinctAndBindable(t *testing.T) {
-	ports, err := freePorts(3)
+	ports, err := FreePorts(3)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -19,7 +19,7 @@ func TestFreePortsAreDistinctAndBindable(t *testing.T) {
 		seen[p] = true
 		l, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(p)))
 		if err != nil {
-			t.Errorf("port %d is not free after freePorts returned it: %v", p, err)
+			t.Errorf("port %d is not free after FreePorts returned it: %v", p, err)
 			continue
 		}
 		_ = l.Close()
