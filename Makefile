@@ -147,3 +147,58 @@ ifneq ($(SKIP_E2E),1)
 test: e2e
 endif
 # ---------------------------------------------------------------------------
+
+# --- node platform (generators/nfd, generators/machineconfig): added by the node-platform helper
+# pci.ids: Debian's PCI ID database; the nfd tests check every default GPU device ID against it
+# where the package installs it (PCI_IDS). kmod: modprobe parses the generated nouveau blacklist.
+# Idempotent: apt-get only runs when a package is missing.
+NODEPLATFORM_APT_PACKAGES := pci.ids kmod
+PCI_IDS ?= /usr/share/misc/pci.ids
+export PCI_IDS
+
+.PHONY: tools-pciids
+tools-pciids: ## install the node platform test data and tools (Debian pci.ids database, kmod's modprobe)
+	@if dpkg -s $(NODEPLATFORM_APT_PACKAGES) >/dev/null 2>&1; then echo "tools-pciids: all present"; else \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(NODEPLATFORM_APT_PACKAGES); fi
+
+tools: tools-pciids
+# ---------------------------------------------------------------------------
+
+# --- tool e2e (examples/, overlays/, Dockerfile): added by the examples helper ---------------
+# Runs every example and overlay with the real kustomize and kpt and the freshly built function
+# (`make test` runs these too, as part of ./...). golden-examples rewrites their golden files
+# (examples/testdata/golden) after a generator change: review the diff.
+.PHONY: test-examples
+test-examples: $(KUSTOMIZE) $(KPT) build ## run the examples, overlays and Dockerfile checks with the real kustomize and kpt
+	SUPREMERAID_REQUIRE_TOOLS=1 $(GO) test -count=1 ./examples/...
+
+.PHONY: golden-examples
+golden-examples: $(KUSTOMIZE) $(KPT) build ## rewrite the examples' golden files from the real tools' output (review the diff!)
+	UPDATE_GOLDEN=1 SUPREMERAID_REQUIRE_TOOLS=1 $(GO) test -count=1 ./examples/...
+# ---------------------------------------------------------------------------
+
+# --- performance and robustness (fn/krm): added by the performance helper --------------------
+# `make bench`: benchmarks of config decode+validate, generation and the whole ResourceList round
+# trip on the README example, a config at the product limits (8 groups, 32 drives, 1,000 virtual
+# drives, 1,000 tenants) and 5,000 pass-through items; then the growth ratios (about 4x for 4x
+# input = linear) and the cold start of bin/supremeraid-fn (one new process per run: median wall
+# time and CPU time). BENCHTIME=3s for steadier figures; the raw output is kept in bin/bench.txt.
+# `make fuzz`: each fuzz target for FUZZTIME; a crasher lands in fn/krm/testdata/fuzz/<target>/
+# and from then on runs as a regular test in `make test`.
+BENCH_PKGS   ?= ./fn/krm/... ./generators/...
+BENCHTIME    ?= 1s
+FUZZTIME     ?= 30s
+FUZZ_TARGETS := FuzzLoad FuzzRun
+
+.PHONY: bench
+bench: build ## benchmarks (decode, generate, round trip, 5,000 items, growth ratios, cold start)
+	$(GO) test -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) $(BENCH_PKGS) | tee $(BIN)/bench.txt
+	$(GO) run ./fn/krm/internal/benchratio < $(BIN)/bench.txt
+
+.PHONY: fuzz
+fuzz: ## run each fuzz target for FUZZTIME (default 30s); crashers become regular test cases
+	@for t in $(FUZZ_TARGETS); do \
+	  echo "fuzz: $$t for $(FUZZTIME)"; \
+	  $(GO) test ./fn/krm -run '^$$' -fuzz "^$$t$$" -fuzztime $(FUZZTIME) || exit 1; \
+	done
+# ---------------------------------------------------------------------------------------------

@@ -8,6 +8,13 @@ import (
 
 	"supremeraid.dev/supremeraid-fn/generators/base"
 	"supremeraid.dev/supremeraid-fn/generators/config"
+	"supremeraid.dev/supremeraid-fn/generators/kmm"
+	"supremeraid.dev/supremeraid-fn/generators/machineconfig"
+	"supremeraid.dev/supremeraid-fn/generators/nfd"
+	"supremeraid.dev/supremeraid-fn/generators/node"
+	"supremeraid.dev/supremeraid-fn/generators/nvidia"
+	"supremeraid.dev/supremeraid-fn/generators/opa"
+	"supremeraid.dev/supremeraid-fn/generators/tenants"
 )
 
 // Family is one output family: a generator of objects and, optionally, notes that reach the
@@ -23,6 +30,13 @@ type Family struct {
 func Families() []Family {
 	return []Family{
 		{Name: base.Component, Generate: base.Generate},
+		{Name: nfd.Component, Generate: nfd.Generate, Notes: nfd.Notes},
+		{Name: machineconfig.Component, Generate: machineconfig.Generate, Notes: machineconfig.Notes},
+		{Name: nvidia.Component, Generate: nvidia.Generate, Notes: nvidia.Notes},
+		{Name: kmm.Component, Generate: kmm.Generate},
+		{Name: node.Component, Generate: node.Generate},
+		{Name: opa.Component, Generate: opa.Generate, Notes: opa.Notes},
+		{Name: tenants.Component, Generate: tenants.Generate},
 	}
 }
 

@@ -20,6 +20,8 @@ func TestCRDsInstalled(t *testing.T) {
 		{Group: "machineconfiguration.openshift.io", Version: "v1", Kind: "MachineConfig"},
 		{Group: "machineconfiguration.openshift.io", Version: "v1", Kind: "MachineConfigPool"},
 		{Group: "security.openshift.io", Version: "v1", Kind: "SecurityContextConstraints"},
+		{Group: "image.openshift.io", Version: "v1", Kind: "ImageStream"},
+		{Group: "build.openshift.io", Version: "v1", Kind: "BuildConfig"},
 		{Group: "argoproj.io", Version: "v1alpha1", Kind: "Application"},
 	} {
 		if !applier.Served(gvk) {

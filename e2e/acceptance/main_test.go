@@ -22,7 +22,7 @@ import (
 )
 
 // crdDirs hold the CRDs installed before any test applies objects.
-var crdDirs = []string{"../testdata/crds", "../testdata/crds/minimal"}
+var crdDirs = []string{"../testdata/crds", "../testdata/crds/generated", "../testdata/crds/minimal"}
 
 // readyTimeout bounds waits for startup and CRDs; a bound, not an assertion.
 const readyTimeout = 2 * time.Minute

@@ -13,6 +13,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -211,6 +212,12 @@ func (p *Process) Running() bool { return p.p.running() }
 
 // Stop ends the process group early (e.g. to test a webhook failing closed).
 func (p *Process) Stop() error { return p.p.stop(stopGrace) }
+
+// WaitReady polls url with client until it answers 200 OK, and fails early
+// with the log tail if the process exits; ctx bounds the wait.
+func (p *Process) WaitReady(ctx context.Context, client *http.Client, url string) error {
+	return waitHealthy(ctx, p.p, client, url, nil)
+}
 
 // LogPath is the file holding the process's stdout and stderr.
 func (p *Process) LogPath() string { return p.p.logPath }

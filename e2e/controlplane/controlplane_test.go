@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io/fs"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -65,7 +66,15 @@ func TestForTestStopsAndCleansUp(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		for _, name := range []string{"etcd.log", "kube-apiserver.log", "backend.log"} {
+		quitter, err := cp.StartProcess("quitter", "/bin/sh", "-c", "echo giving up; exit 2")
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = quitter.WaitReady(context.Background(), http.DefaultClient, "http://127.0.0.1:1/healthz")
+		if err == nil || !strings.Contains(err.Error(), "quitter exited early") || !strings.Contains(err.Error(), "giving up") {
+			t.Errorf("WaitReady on a backend that died: err = %v, want its exit and log tail", err)
+		}
+		for _, name := range []string{"etcd.log", "kube-apiserver.log", "backend.log", "quitter.log"} {
 			if _, err := os.Stat(filepath.Join(cp.Dir, name)); err != nil {
 				t.Errorf("log %s: %v", name, err)
 			}

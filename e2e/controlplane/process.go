@@ -25,7 +25,10 @@ type process struct {
 
 // startProcess runs bin with args in its own process group, so that stop
 // also ends anything it forked. Pdeathsig kills it if the test binary dies
-// without running its cleanups (a -timeout panic, a SIGKILL).
+// without running its cleanups (a -timeout panic, a SIGKILL). Linux sends
+// that signal when the forking OS thread exits, which in Go happens only
+// when a goroutine that called runtime.LockOSThread ends without
+// unlocking: never start servers from such a goroutine.
 func startProcess(name, bin string, args []string, logPath string) (*process, error) {
 	logFile, err := os.OpenFile(logPath, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o600)
 	if err != nil {

@@ -51,9 +51,14 @@ type Tools struct {
 	Kustomize string
 }
 
+// BaseOverlay is the directory under overlays/ that holds the config every
+// cluster shares; it is a resource of the other overlays, not one itself.
+const BaseOverlay = "base"
+
 // Discover lists the cases under root in a stable order: examples first,
-// then overlays, each sorted by path. An overlays/<name> directory without
-// a kustomization file is an error, not a silently skipped case.
+// then overlays (every directory of overlays/ but base), each sorted by
+// path. An overlays/<name> directory without a kustomization file is an
+// error, not a silently skipped case.
 func Discover(root string) ([]Case, error) {
 	var cases []Case
 	examples := filepath.Join(root, "examples")
@@ -78,7 +83,7 @@ func Discover(root string) ([]Case, error) {
 	}
 	var errs []error
 	for _, e := range entries {
-		if !e.IsDir() {
+		if !e.IsDir() || e.Name() == BaseOverlay {
 			continue
 		}
 		dir := filepath.Join(root, "overlays", e.Name())
@@ -134,6 +139,29 @@ func (c Case) Command(root string, tools Tools) (string, []string, error) {
 	return "", nil, fmt.Errorf("%s: unknown case kind %q (want %q or %q)", c.Name(), c.Kind, Example, Overlay)
 }
 
+// Env returns environ with the directory of tools.Fn first on PATH. The
+// overlays name their function `exec: supremeraid-fn` (found on PATH, as in
+// the Argo CD plugin image), so this makes kustomize run the very binary
+// under test, not whichever one PATH would find.
+func Env(environ []string, tools Tools) []string {
+	if tools.Fn == "" {
+		return environ
+	}
+	dir := filepath.Dir(tools.Fn)
+	out := make([]string, 0, len(environ)+1)
+	path := dir
+	for _, kv := range environ {
+		if v, ok := strings.CutPrefix(kv, "PATH="); ok {
+			if v != "" {
+				path = dir + string(os.PathListSeparator) + v
+			}
+			continue
+		}
+		out = append(out, kv)
+	}
+	return append(out, "PATH="+path)
+}
+
 // Render runs the case's command and returns its standard output. A
 // non-zero exit is an error carrying the command's standard error, which is
 // where kustomize and the function report what went wrong.
@@ -144,6 +172,7 @@ func (c Case) Render(ctx context.Context, root string, tools Tools) ([]byte, err
 	}
 	cmd := exec.CommandContext(ctx, bin, args...)
 	cmd.Dir = root
+	cmd.Env = Env(os.Environ(), tools)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	if err := cmd.Run(); err != nil {

@@ -29,8 +29,10 @@ func TestDiscover(t *testing.T) {
 		wantErr string
 	}{
 		"examples and overlays": {
-			reason: "every supremeraid.yaml at any depth under examples/ and every overlay dir, in a stable order",
+			reason: "every supremeraid.yaml at any depth under examples/ and every overlay dir but base, in a stable order",
 			files: []string{
+				"overlays/base/kustomization.yaml",
+				"overlays/base/supremeraid.yaml",
 				"overlays/lab/kustomization.yaml",
 				"overlays/prod/Kustomization",
 				"overlays/README.md",
@@ -134,6 +136,40 @@ func TestRenderReportsAFailedCommandWithItsCase(t *testing.T) {
 	_, err := c.Render(context.Background(), root, Tools{Kustomize: "/nonexistent/kustomize"})
 	if err == nil || !strings.Contains(err.Error(), "overlay/lab") {
 		t.Errorf("error = %v, want one naming the case overlay/lab", err)
+	}
+}
+
+func TestEnvPutsTheFnUnderTestFirstOnPath(t *testing.T) {
+	cases := map[string]struct {
+		reason  string
+		environ []string
+		tools   Tools
+		want    []string
+	}{
+		"prepended": {
+			reason:  "kustomize must find the binary under test before any other supremeraid-fn",
+			environ: []string{"HOME=/root", "PATH=/usr/local/bin:/usr/bin"},
+			tools:   Tools{Fn: "/repo/bin/supremeraid-fn"},
+			want:    []string{"HOME=/root", "PATH=/repo/bin:/usr/local/bin:/usr/bin"},
+		},
+		"no PATH at all": {
+			reason:  "a missing PATH becomes just the fn's directory",
+			environ: []string{"HOME=/root"},
+			tools:   Tools{Fn: "/repo/bin/supremeraid-fn"},
+			want:    []string{"HOME=/root", "PATH=/repo/bin"},
+		},
+		"no fn": {
+			reason:  "without a fn binary the environment is passed through",
+			environ: []string{"PATH=/usr/bin"},
+			want:    []string{"PATH=/usr/bin"},
+		},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			if got := Env(tc.environ, tc.tools); !reflect.DeepEqual(got, tc.want) {
+				t.Errorf("%s: Env = %q, want %q", tc.reason, got, tc.want)
+			}
+		})
 	}
 }
 

@@ -147,6 +147,20 @@ func (e *env) run(l *Layout) (Status, []string) {
 
 func (e *env) vdFile(dev string) string { return filepath.Join(e.nodeRoot, dev) }
 
+// link adds a udev-style link /dev/disk/<name> -> target (relative, as udev makes them) and
+// returns its device path.
+func (e *env) link(t *testing.T, name, target string) string {
+	t.Helper()
+	p := filepath.Join(e.nodeRoot, "dev/disk", name)
+	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(target, p); err != nil {
+		t.Fatal(err)
+	}
+	return "/dev/disk/" + name
+}
+
 func (e *env) probe(dev string) Signature {
 	e.t.Helper()
 	sig, err := BlkidProber{}.Probe(context.Background(), e.vdFile(dev))

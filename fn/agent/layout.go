@@ -39,6 +39,8 @@ type DriveGroup struct {
 
 // PhysicalDrive is an NVMe namespace that becomes a SupremeRAID PD.
 type PhysicalDrive struct {
+	// Device is /dev/nvmeXnY or a /dev/disk/by-id/ or /dev/disk/by-path/ link to one; a link
+	// keeps naming the same SSD when NVMe controllers enumerate in another order.
 	Device string `json:"device"`
 	// AllowInitialize lets the agent turn this drive into a PD even though
 	// it holds a partition table or filesystem signature (its data is lost).
@@ -76,6 +78,7 @@ var MinDrives = map[string]int{"raid0": 1, "raid1": 2, "raid5": 3, "raid6": 4, "
 
 var (
 	nvmeDevice   = regexp.MustCompile(`^/dev/nvme[0-9]+n[0-9]+$`)
+	linkDevice   = regexp.MustCompile(`^/dev/disk/by-(id|path)/[A-Za-z0-9_:+@-][A-Za-z0-9._:+@-]*$`) // no "." or ".."
 	binarySize   = regexp.MustCompile(`^([1-9][0-9]*)(Ki|Mi|Gi|Ti|Pi)$`)
 	dnsLabel     = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$`)
 	mountOption  = regexp.MustCompile(`^[A-Za-z0-9_.:/=+-]+$`)
@@ -140,8 +143,8 @@ func (l *Layout) Validate() error {
 		total += len(g.PhysicalDrives)
 		for di, d := range g.PhysicalDrives {
 			dp := fmt.Sprintf("%s.physicalDrives[%d].device", gp, di)
-			if !nvmeDevice.MatchString(d.Device) {
-				add(dp, "must be an NVMe namespace path like /dev/nvme0n1, got %q", d.Device)
+			if !nvmeDevice.MatchString(d.Device) && !linkDevice.MatchString(d.Device) {
+				add(dp, "must be an NVMe namespace path like /dev/nvme0n1 or a /dev/disk/by-id/ or /dev/disk/by-path/ link to one, got %q", d.Device)
 				continue
 			}
 			if prev, dup := seenDrive[d.Device]; dup {

@@ -80,12 +80,32 @@ func TestValidate(t *testing.T) {
 			want: []string{
 				`^license\.keyFile: required`,
 				`^driveGroups\[0\]\.physicalDrives: raid6 needs at least 4 drives, got 3$`,
-				`^driveGroups\[0\]\.physicalDrives\[1\]\.device: must be an NVMe namespace path like /dev/nvme0n1, got "/dev/sda"$`,
+				`^driveGroups\[0\]\.physicalDrives\[1\]\.device: must be an NVMe namespace path like /dev/nvme0n1 or a /dev/disk/by-id/ or /dev/disk/by-path/ link to one, got "/dev/sda"$`,
 				`^driveGroups\[0\]\.virtualDrives\[0\]\.size: "100%" .* only allowed on the last`,
 				`^driveGroups\[0\]\.virtualDrives\[1\]\.filesystem: must be xfs or ext4, got "btrfs"$`,
 				`^driveGroups\[0\]\.virtualDrives\[1\]\.mountOptions\[0\]: "noatime,nodev" is not a single mount option`,
 				`^driveGroups\[0\]\.virtualDrives\[1\]\.mountOptions\[1\]: "bind" is not allowed`,
 				`^tenants\[0\]\.uid: must be between 1 and 2147483647`,
+			},
+		},
+		"stable links": {
+			reason: "/dev/disk/by-id and by-path links name an SSD whatever order the controllers enumerate in",
+			mutate: func(l *Layout) {
+				l.DriveGroups[0].PhysicalDrives[0].Device = "/dev/disk/by-id/nvme-SAMSUNG_MZQL23T8HCLS-00A07_S64HNE0T100001"
+				l.DriveGroups[0].PhysicalDrives[1].Device = "/dev/disk/by-path/pci-0000:41:00.0-nvme-1"
+			},
+		},
+		"links outside /dev/disk": {
+			reason: "only the udev link directories are accepted, no other paths and no traversal",
+			mutate: func(l *Layout) {
+				l.DriveGroups[0].PhysicalDrives[0].Device = "/dev/disk/by-label/data"
+				l.DriveGroups[0].PhysicalDrives[1].Device = "/dev/disk/by-id/../../sda"
+				l.DriveGroups[0].PhysicalDrives[2].Device = "/dev/disk/by-id/.."
+			},
+			want: []string{
+				`^driveGroups\[0\]\.physicalDrives\[0\]\.device: must be an NVMe namespace path .* got "/dev/disk/by-label/data"$`,
+				`^driveGroups\[0\]\.physicalDrives\[1\]\.device: must be an NVMe namespace path .* got "/dev/disk/by-id/\.\./\.\./sda"$`,
+				`^driveGroups\[0\]\.physicalDrives\[2\]\.device: must be an NVMe namespace path .* got "/dev/disk/by-id/\.\."$`,
 			},
 		},
 		"duplicate drive across groups": {

@@ -10,7 +10,8 @@ import (
 
 // driveFact is what the node shows about one configured drive.
 type driveFact struct {
-	Device  string
+	Device  string // as configured
+	Node    string // the /dev/nvmeXnY that Device is or links to, when present
 	Present bool   // the /dev/nvmeXnY node exists
 	Wwid    string // from sysfs when present, from the drive record when not
 	WwidErr error  // reading the WWID of a present drive failed
@@ -50,7 +51,8 @@ func (inv inventory) vdsOf(dgID int) []graidctl.VirtualDrive {
 }
 
 type drivePlan struct {
-	Device string
+	Device string // as configured: the drive record's key
+	Node   string // /dev/nvmeXnY given to `graidctl create pd`
 	Wwid   string
 	Create bool // run `graidctl create pd`
 }
@@ -76,6 +78,21 @@ func makePlan(l *Layout, facts [][]driveFact, inv inventory) plan {
 	var p plan
 	refuse := func(format string, args ...any) {
 		p.Refusals = append(p.Refusals, fmt.Sprintf(format, args...))
+	}
+	// Two configured paths (say a by-id link and an nvme path) may name one SSD.
+	seenWwid := map[string]string{}
+	for gi, g := range l.DriveGroups {
+		for di := range g.PhysicalDrives {
+			f := facts[gi][di]
+			if f.Wwid == "" || (f.Present && f.WwidErr != nil) {
+				continue
+			}
+			where := fmt.Sprintf("driveGroups[%d].physicalDrives[%d]", gi, di)
+			if first, dup := seenWwid[f.Wwid]; dup {
+				refuse("%s: %s is the same SSD (WWID %s) as %s; each drive may appear once in the layout", where, f.Device, f.Wwid, first)
+			}
+			seenWwid[f.Wwid] = where
+		}
 	}
 	for gi, g := range l.DriveGroups {
 		gp := fmt.Sprintf("driveGroups[%d]", gi)
@@ -115,7 +132,11 @@ func makePlan(l *Layout, facts [][]driveFact, inv inventory) plan {
 				ok = false
 			default:
 				raw++
-				grp.Drives = append(grp.Drives, drivePlan{Device: d.Device, Wwid: f.Wwid, Create: true})
+				node := f.Node
+				if node == "" { // a present /dev/nvmeXnY names itself
+					node = d.Device
+				}
+				grp.Drives = append(grp.Drives, drivePlan{Device: d.Device, Node: node, Wwid: f.Wwid, Create: true})
 			}
 		}
 		if !ok {
@@ -204,7 +225,7 @@ func (p plan) changes(l *Layout) []string {
 	for gi, g := range p.Groups {
 		for _, d := range g.Drives {
 			if d.Create {
-				out = append(out, "create pd "+d.Device)
+				out = append(out, "create pd "+d.Node)
 			}
 		}
 		if g.CreateDG {

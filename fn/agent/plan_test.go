@@ -105,6 +105,25 @@ func TestMakePlan(t *testing.T) {
 			wantChanges: []string{"create pd /dev/nvme0n1", "create pd /dev/nvme1n1", "create pd /dev/nvme2n1",
 				"create dg raid5 (driveGroups[0])", "create vd driveGroups[0].virtualDrives[0]", "create vd driveGroups[0].virtualDrives[1]"},
 		},
+		"drive named by a link": {
+			reason: "graidctl gets the NVMe node the configured link resolved to",
+			facts: func() [][]driveFact {
+				f := rawFacts()
+				f[0][0].Node = "/dev/nvme5n1"
+				return f
+			},
+			wantChanges: []string{"create pd /dev/nvme5n1", "create pd /dev/nvme1n1", "create pd /dev/nvme2n1",
+				"create dg raid5 (driveGroups[0])", "create vd driveGroups[0].virtualDrives[0]", "create vd driveGroups[0].virtualDrives[1]"},
+		},
+		"same SSD twice": {
+			reason: "two configured paths with one WWID are one SSD: refuse",
+			facts: func() [][]driveFact {
+				f := rawFacts()
+				f[0][2].Wwid = "w0"
+				return f
+			},
+			wantRefusal: []string{"driveGroups[0].physicalDrives[2]: /dev/nvme2n1 is the same SSD (WWID w0) as driveGroups[0].physicalDrives[0]"},
+		},
 		"missing device": {
 			reason: "a drive neither present nor recorded is refused",
 			facts: func() [][]driveFact {

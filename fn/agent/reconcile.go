@@ -180,16 +180,20 @@ func gatherFacts(ctx context.Context, l *Layout, d Deps, rec *driveRecord, inv i
 	for gi, g := range l.DriveGroups {
 		for _, pd := range g.PhysicalDrives {
 			f := driveFact{Device: pd.Device}
-			if _, err := os.Stat(d.dev(pd.Device)); err == nil {
-				f.Present = true
-				b, err := os.ReadFile(d.sys(filepath.Join("/sys/class/block", filepath.Base(pd.Device), "wwid")))
+			if node, err := resolveDrive(d, pd.Device); err == nil {
+				f.Present, f.Node = true, node
+				b, err := os.ReadFile(d.sys(filepath.Join("/sys/class/block", filepath.Base(node), "wwid")))
 				f.Wwid, f.WwidErr = strings.TrimSpace(string(b)), err
 				if err == nil && f.Wwid == "" {
 					f.WwidErr = errors.New("empty wwid")
 				}
 				if _, isPD := inv.pdByWwid(f.Wwid); f.WwidErr == nil && !isPD {
-					f.Sig, f.SigErr = d.Prober.Probe(ctx, d.dev(pd.Device))
+					f.Sig, f.SigErr = d.Prober.Probe(ctx, d.dev(node))
 				}
+			} else if !errors.Is(err, fs.ErrNotExist) {
+				// Present but not usable (a link to something other than an NVMe namespace):
+				// refused as unidentifiable, never guessed at.
+				f.Present, f.Node, f.WwidErr = true, pd.Device, err
 			} else {
 				f.Wwid = rec.Drives[pd.Device]
 			}
@@ -221,10 +225,14 @@ func applyPlan(ctx context.Context, l *Layout, d Deps, rec *driveRecord, p plan,
 	for _, g := range p.Groups {
 		for _, dr := range g.Drives {
 			if dr.Create {
-				if err := c.CreatePhysicalDrive(ctx, dr.Device); err != nil {
+				if err := c.CreatePhysicalDrive(ctx, dr.Node); err != nil {
 					return nil, err
 				}
-				st.Changes = append(st.Changes, "created physical drive from "+dr.Device)
+				from := dr.Node
+				if dr.Node != dr.Device {
+					from += " (" + dr.Device + ")"
+				}
+				st.Changes = append(st.Changes, "created physical drive from "+from)
 			}
 		}
 	}
@@ -295,4 +303,26 @@ func isEmptyDir(dir string) (bool, error) {
 		return true, nil
 	}
 	return len(entries) == 0, err
+}
+
+// resolveDrive returns the /dev/nvmeXnY node a configured drive path names: the path itself, or
+// the target of a /dev/disk/by-id or by-path link. fs.ErrNotExist means the drive is not there
+// (or no longer: a PD's NVMe node and its links disappear).
+func resolveDrive(d Deps, device string) (string, error) {
+	full := d.dev(device)
+	if _, err := os.Stat(full); err != nil {
+		return "", err
+	}
+	if nvmeDevice.MatchString(device) {
+		return device, nil
+	}
+	target, err := filepath.EvalSymlinks(full)
+	if err != nil {
+		return "", err
+	}
+	node := "/dev/" + filepath.Base(target)
+	if filepath.Clean(d.dev(node)) != target || !nvmeDevice.MatchString(node) {
+		return "", fmt.Errorf("%s links to %s, which is not an NVMe namespace /dev/nvmeXnY", device, strings.TrimPrefix(target, filepath.Clean(d.DevRoot)))
+	}
+	return node, nil
 }

@@ -289,6 +289,57 @@ func TestRunTable(t *testing.T) {
 			wantRefused: true,
 			wantReasons: []string{"driveGroups[0].virtualDrives[1]: mount point " + "HOST/var/mnt/supremeraid/vd1 is not empty"},
 		},
+		"drives named by by-id links": {
+			reason: "graidctl gets the /dev/nvmeXnY the link points to; once the PDs exist (links gone) the record keyed by the link recognises them",
+			nvme:   allNVMe,
+			setup: func(t *testing.T, e *env, l *Layout) {
+				for i, n := range allNVMe[:2] {
+					l.DriveGroups[0].PhysicalDrives[i].Device = e.link(t, "by-id/nvme-TEST_"+n, "../../"+n)
+				}
+			},
+			wantCmds:  freshCmds,
+			wantReady: true,
+			check: func(t *testing.T, e *env, st Status) {
+				rec, err := loadRecord(filepath.Join(e.hostRoot, "/var/lib/supremeraid-node"))
+				if err != nil || rec.Drives["/dev/disk/by-id/nvme-TEST_nvme0n1"] != "eui.nvme0n1" || rec.Drives["/dev/nvme2n1"] != "eui.nvme2n1" {
+					t.Errorf("the record must be keyed by the configured paths: %+v %v", rec, err)
+				}
+				l := simLayout(t, e.keyFile)
+				l.DriveGroups[0].PhysicalDrives[0].Device = "/dev/disk/by-id/nvme-TEST_nvme0n1"
+				l.DriveGroups[0].PhysicalDrives[1].Device = "/dev/disk/by-id/nvme-TEST_nvme1n1"
+				if st, cmds := e.run(l); !st.Ready || len(cmds) != 0 {
+					t.Errorf("second pass with dangling links: ready=%v reasons %q cmds %q", st.Ready, st.Reasons, cmds)
+				}
+			},
+		},
+		"link to something that is not an NVMe namespace": {
+			reason: "a by-path link to a SATA disk is refused before anything is created",
+			state:  &graidctlsim.State{Licensed: true},
+			nvme:   allNVMe,
+			setup: func(t *testing.T, e *env, l *Layout) {
+				if err := os.WriteFile(filepath.Join(e.nodeRoot, "dev/sda"), nil, 0o644); err != nil {
+					t.Fatal(err)
+				}
+				l.DriveGroups[0].PhysicalDrives[3].Device = e.link(t, "by-path/pci-0000:00:17.0-ata-1", "../../sda")
+			},
+			wantRefused: true,
+			wantReasons: []string{"driveGroups[0].physicalDrives[3]: cannot read the WWID of /dev/disk/by-path/pci-0000:00:17.0-ata-1 (/dev/disk/by-path/pci-0000:00:17.0-ata-1 links to /dev/sda, which is not an NVMe namespace /dev/nvmeXnY)"},
+			check: func(t *testing.T, e *env, st Status) {
+				if sim := e.state(); len(sim.PDs) != 0 {
+					t.Errorf("nothing may be created: %+v", sim.PDs)
+				}
+			},
+		},
+		"one SSD configured twice": {
+			reason: "a link and an nvme path naming the same SSD: refuse instead of making one PD count twice",
+			state:  &graidctlsim.State{Licensed: true},
+			nvme:   allNVMe,
+			setup: func(t *testing.T, e *env, l *Layout) {
+				l.DriveGroups[0].PhysicalDrives[3].Device = e.link(t, "by-id/nvme-TEST_nvme0n1", "../../nvme0n1")
+			},
+			wantRefused: true,
+			wantReasons: []string{"driveGroups[0].physicalDrives[3]: /dev/disk/by-id/nvme-TEST_nvme0n1 is the same SSD (WWID eui.nvme0n1) as driveGroups[0].physicalDrives[0]"},
+		},
 		"tenant path is a symlink": {
 			reason: "a symlink where a tenant directory belongs is never followed",
 			nvme:   allNVMe,

@@ -41,6 +41,7 @@ func commands() []Command {
 		renderCommand(),
 		validateCommand(),
 		schemaCommand(),
+		opaValuesCommand(),
 		nodeCommand(),
 		versionCommand(),
 	}

@@ -17,7 +17,7 @@ func runFunction(env Env) int {
 		fmt.Fprintf(env.Stderr, "supremeraid-fn: reading stdin: %v\n", err)
 		return 1
 	}
-	out, err := fn.Run(krm.Processor, in)
+	out, err := krm.Run(in)
 	if len(out) > 0 {
 		if _, werr := env.Stdout.Write(out); werr != nil {
 			fmt.Fprintf(env.Stderr, "supremeraid-fn: writing stdout: %v\n", werr)

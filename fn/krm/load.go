@@ -7,18 +7,23 @@ import (
 
 	"supremeraid.dev/supremeraid-fn/generators"
 	"supremeraid.dev/supremeraid-fn/generators/config"
+	"supremeraid.dev/supremeraid-fn/generators/node"
 )
 
 // Load decodes, defaults and validates one config document. A nil config means errs holds
-// every problem found.
+// every problem found, each with values it quotes shortened (see boundProblems).
 func Load(data []byte) (*config.SupremeRAID, field.ErrorList) {
 	cfg, errs := config.Decode(data)
 	if len(errs) > 0 {
-		return nil, errs
+		return nil, boundProblems(errs)
 	}
 	cfg.Default()
 	if errs := cfg.Validate(); len(errs) > 0 {
-		return nil, errs
+		return nil, boundProblems(errs)
+	}
+	// What the node agent would refuse (mount options such as bind) is a config problem too.
+	if errs := node.Validate(cfg); len(errs) > 0 {
+		return nil, boundProblems(errs)
 	}
 	return cfg, nil
 }

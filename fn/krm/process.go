@@ -26,9 +26,17 @@ var Processor = fn.ResourceListProcessorFunc(Process)
 // untouched, except objects this config generated on an earlier run, which are replaced (so
 // `kpt fn render` twice changes nothing). On any error no item is added.
 func Process(rl *fn.ResourceList) (bool, error) {
-	cfgObj, err := findConfig(rl)
-	if err != nil {
-		rl.Results = append(rl.Results, &fn.Result{Message: err.Error(), Severity: fn.Error})
+	// Results describe one run. Orchestrators collect each function's own and never pass them
+	// on; results in the input (our output fed back in, as on a second `kpt fn render`) would
+	// otherwise repeat, and an old error would sit in a successful run's output.
+	rl.Results = nil
+	if bad := checkItems(rl.Items); len(bad) > 0 {
+		rl.Results = append(rl.Results, bad...)
+		return false, nil
+	}
+	cfgObj, missing := findConfig(rl)
+	if missing != nil {
+		rl.Results = append(rl.Results, missing)
 		return false, nil
 	}
 	docs, notes, problems, err := Render([]byte(cfgObj.String()))
@@ -53,6 +61,12 @@ func Process(rl *fn.ResourceList) (bool, error) {
 	if name == "" {
 		name = config.DefaultName
 	}
+	if writesFiles(rl.Items) {
+		if err := assignPaths(generated, firstAnnotation(cfgObj, internalPathAnnotation, pathAnnotation), name); err != nil {
+			rl.Results = append(rl.Results, &fn.Result{Message: fmt.Sprintf("internal error: %v", err), Severity: fn.Error})
+			return false, nil
+		}
+	}
 	items := rl.Items.WhereNot(func(o *fn.KubeObject) bool { return generatedBy(o, name) })
 	rl.Items = append(items, generated...)
 	for _, n := range notes {
@@ -68,25 +82,37 @@ func generatedBy(o *fn.KubeObject, name string) bool {
 
 // findConfig returns the functionConfig, or, when none was given (kpt fn eval without a config),
 // the one SupremeRAID object among the items.
-func findConfig(rl *fn.ResourceList) (*fn.KubeObject, error) {
+func findConfig(rl *fn.ResourceList) (*fn.KubeObject, *fn.Result) {
 	isConfig := fn.IsGVK(config.Group, config.Version, config.Kind)
 	fc := rl.FunctionConfig
-	if fc != nil && fc.GetKind() != "" && !fn.EmptyFunctionConfig(fc) {
-		// Anything of our group goes to the validator, which names the apiVersion/kind field.
-		if fc.GroupKind().Group != config.Group {
-			return nil, fmt.Errorf("functionConfig must be kind %s, apiVersion %s; got kind %q, apiVersion %q", config.Kind, config.APIVersion, fc.GetKind(), fc.GetAPIVersion())
+	if fc != nil && !fc.IsEmpty() && !fn.EmptyFunctionConfig(fc) {
+		// Anything of our group, or a config that lost both apiVersion and kind, goes to the
+		// validator, which names the apiVersion/kind fields along with every other problem.
+		if fc.GroupKind().Group != config.Group && (fc.GetKind() != "" || fc.GetAPIVersion() != "") {
+			path := "kind"
+			if fc.GetKind() == config.Kind {
+				path = "apiVersion"
+			}
+			return nil, &fn.Result{
+				Message: fmt.Sprintf("functionConfig must be kind %s, apiVersion %s; got kind %q, apiVersion %q", config.Kind, config.APIVersion,
+					Shorten(fc.GetKind(), maxValueEcho), Shorten(fc.GetAPIVersion(), maxValueEcho)),
+				Severity: fn.Error, Field: &fn.Field{Path: path}, ResourceRef: ref(fc),
+			}
 		}
 		return fc, nil
 	}
+	// No functionConfig: the problem is in the ResourceList, at functionConfig.
 	candidates := rl.Items.Where(isConfig)
+	var msg string
 	switch len(candidates) {
 	case 1:
 		return candidates[0], nil
 	case 0:
-		return nil, fmt.Errorf("no %s config: pass one as functionConfig (kustomize generators:, kpt configPath) or as the only %s item", config.Kind, config.Kind)
+		msg = fmt.Sprintf("no %s config: pass one as functionConfig (kustomize generators:, kpt configPath) or as the only %s item", config.Kind, config.Kind)
 	default:
-		return nil, fmt.Errorf("%d %s objects among the input items and no functionConfig: pass the one to use as functionConfig", len(candidates), config.Kind)
+		msg = fmt.Sprintf("%d %s objects among the input items and no functionConfig: pass the one to use as functionConfig", len(candidates), config.Kind)
 	}
+	return nil, &fn.Result{Message: msg, Severity: fn.Error, Field: &fn.Field{Path: "functionConfig"}}
 }
 
 // ProblemResults turns validation problems into error results pointing at the config's file.

@@ -163,7 +163,17 @@ func TestProcessTwiceChangesNothing(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	second, err := fn.Run(krm.Processor, first)
+	// kpt hands a function the package's items, not the previous run's results.
+	rl, err := fn.ParseResourceList(first)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rl.Results = nil
+	input, err := rl.ToYAML()
+	if err != nil {
+		t.Fatal(err)
+	}
+	second, err := fn.Run(krm.Processor, input)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -22,6 +22,11 @@ func Decode(data []byte) (*SupremeRAID, field.ErrorList) {
 	if err != nil {
 		return nil, field.ErrorList{field.Invalid(doc, "", "not valid YAML: "+err.Error())}
 	}
+	if n, err := countDocuments(data); err != nil {
+		return nil, field.ErrorList{field.Invalid(doc, "", "not valid YAML: "+err.Error())}
+	} else if n > 1 {
+		return nil, field.ErrorList{field.Invalid(doc, fmt.Sprintf("%d documents", n), "a config file holds one YAML document (one SupremeRAID object); put each other document in its own file")}
+	}
 	dec := json.NewDecoder(bytes.NewReader(js))
 	dec.UseNumber()
 	var generic any
@@ -92,6 +97,10 @@ func checkShape(p *field.Path, v any, t reflect.Type) field.ErrorList {
 		}
 		var errs field.ErrorList
 		for _, k := range sortedKeys(obj) {
+			if len(k) > maxStringBytes && !underAnnotations(p) {
+				errs = append(errs, field.TooLong(orDoc(p).Key(k), "", maxStringBytes))
+				continue
+			}
 			errs = append(errs, checkShape(orDoc(p).Key(k), obj[k], t.Elem())...)
 		}
 		return errs
@@ -106,8 +115,12 @@ func checkShape(p *field.Path, v any, t reflect.Type) field.ErrorList {
 		}
 		return errs
 	case reflect.String:
-		if _, ok := v.(string); !ok {
+		s, ok := v.(string)
+		if !ok {
 			return wrong("a string (quote numbers and versions, e.g. \"1.7.2\")")
+		}
+		if len(s) > maxStringBytes && !underAnnotations(p) {
+			return field.ErrorList{field.TooLong(orDoc(p), "", maxStringBytes)}
 		}
 	case reflect.Bool:
 		if _, ok := v.(bool); !ok {

@@ -9,7 +9,8 @@ const (
 	DefaultIOMMU             = "pt"
 	DefaultNodeImage         = "quay.io/supremeraid-fn/supremeraid-fn:v0.1.0"
 	DefaultGracePeriod       = int64(120)
-	DefaultVDSize            = "100%"
+	RestOfGroup              = "100%" // the only percentage: the rest of the drive group
+	DefaultVDSize            = RestOfGroup
 	DefaultFilesystem        = XFS
 	DefaultPodLabel          = "supremeraid.dev/inject"
 	DefaultContainerPath     = "/data"
@@ -20,6 +21,21 @@ const (
 	DefaultOPAChartRepo      = "https://open-policy-agent.github.io/kube-mgmt/charts"
 	DefaultOPAChartVersion   = "11.0.7"
 	DefaultPoolMaxUnavailble = int32(1)
+	// InternalRegistry is OpenShift's image registry service, as nodes and builds reach it.
+	InternalRegistry        = "image-registry.openshift-image-registry.svc:5000"
+	DefaultNodeRuntimeClass = "nvidia"
+	// DefaultNVIDIADriverImageRepo and DefaultNVIDIADriverImageOS make the default
+	// spec.nvidia.driverImage, <repo>:<driverVersion>-<os>: NVIDIA's driver image for RHCOS 4.16
+	// (an EUS release, so driver branches keep being published for it). The build only takes
+	// the version's .run from it, which every OS variant holds.
+	DefaultNVIDIADriverImageRepo = "nvcr.io/nvidia/driver"
+	DefaultNVIDIADriverImageOS   = "rhcos4.16"
+	DefaultNVIDIAKernelModule    = NVIDIAProprietary
+	// DriverVersionLabel is the node label GPU Feature Discovery (GPU Operator v24.3 and later)
+	// sets to the version of the NVIDIA driver it finds loaded, e.g. 550.90.07. The KMM Module and
+	// the node DaemonSet select on it, so graid_nvidia is only loaded next to the nvidia.ko it
+	// was built against.
+	DriverVersionLabel = "nvidia.com/cuda.driver-version.full"
 )
 
 // DefaultGPUDeviceIDs are the PCI device IDs (vendor 10de) of the GPUs SupremeRAID cards are built
@@ -67,6 +83,13 @@ func (c *SupremeRAID) Default() {
 	if s.NVIDIA.ClusterPolicy == nil {
 		s.NVIDIA.ClusterPolicy = ptr(true)
 	}
+	// Without a version there is no image to name; Validate reports the missing version once.
+	if s.NVIDIA.DriverImage == "" && s.NVIDIA.DriverVersion != "" {
+		s.NVIDIA.DriverImage = DefaultNVIDIADriverImageRepo + ":" + s.NVIDIA.DriverVersion + "-" + DefaultNVIDIADriverImageOS
+	}
+	if s.NVIDIA.KernelModuleType == "" {
+		s.NVIDIA.KernelModuleType = DefaultNVIDIAKernelModule
+	}
 	if s.Kernel.IOMMU == nil {
 		s.Kernel.IOMMU = ptr(DefaultIOMMU)
 	}
@@ -78,6 +101,12 @@ func (c *SupremeRAID) Default() {
 	}
 	if s.Node.Image == "" {
 		s.Node.Image = DefaultNodeImage
+	}
+	if s.Node.ImageRepository == "" {
+		s.Node.ImageRepository = DefaultNodeImageRepository(c)
+	}
+	if s.Node.RuntimeClassName == nil {
+		s.Node.RuntimeClassName = ptr(DefaultNodeRuntimeClass)
 	}
 	if s.Node.TerminationGracePeriodSeconds == nil {
 		s.Node.TerminationGracePeriodSeconds = ptr(DefaultGracePeriod)
@@ -142,3 +171,9 @@ func (c *SupremeRAID) Default() {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// DefaultNodeImageRepository is where the node image build pushes unless spec.node.imageRepository
+// says otherwise: an ImageStream <name>-node in spec.namespace of the internal registry.
+func DefaultNodeImageRepository(c *SupremeRAID) string {
+	return InternalRegistry + "/" + c.Spec.Namespace + "/" + c.Name + "-node"
+}

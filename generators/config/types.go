@@ -175,7 +175,9 @@ type Installer struct {
 	// +kubebuilder:validation:Pattern=`^[0-9a-f]{64}$`
 	SHA256 string `json:"sha256"`
 
-	// CredentialsSecret names a Secret (key `netrc`) used to download URL.
+	// CredentialsSecret names a Secret in spec.namespace that the KMM build mounts to download URL:
+	// key `netrc` (curl's netrc format) and/or key `header` (one `Name: value` line). Keeps
+	// tokens out of the URL, which build logs and the Module show.
 	// +optional
 	CredentialsSecret string `json:"credentialsSecret,omitempty"`
 }
@@ -199,7 +201,30 @@ type NVIDIA struct {
 	// against exactly this version.
 	// +kubebuilder:validation:Pattern=`^[0-9]{3,4}\.[0-9]{1,3}(\.[0-9]{1,3})?$`
 	DriverVersion string `json:"driverVersion"`
+
+	// DriverImage is the GPU Operator's NVIDIA driver image of DriverVersion; the KMM build copies
+	// the NVIDIA kernel source (/drivers/NVIDIA-Linux-x86_64-<driverVersion>.run) from it. Pin it
+	// by digest. A tag must start with DriverVersion. Default
+	// nvcr.io/nvidia/driver:<driverVersion>-rhcos4.16 (any OS variant holds the same .run).
+	// +optional
+	DriverImage string `json:"driverImage,omitempty"`
+
+	// KernelModuleType is the flavour of nvidia.ko the GPU Operator loads and graid_nvidia is
+	// built against: proprietary or open. The two must match. Default proprietary.
+	// +kubebuilder:validation:Enum=proprietary;open
+	// +optional
+	KernelModuleType NVIDIAKernelModuleType `json:"kernelModuleType,omitempty"`
 }
+
+// NVIDIAKernelModuleType names a flavour of the NVIDIA kernel modules, as the GPU Operator's
+// ClusterPolicy spec.driver.kernelModuleType does.
+type NVIDIAKernelModuleType string
+
+// NVIDIA kernel module flavours.
+const (
+	NVIDIAProprietary NVIDIAKernelModuleType = "proprietary"
+	NVIDIAOpen        NVIDIAKernelModuleType = "open"
+)
 
 // Kernel holds kernel arguments and module settings.
 type Kernel struct {
@@ -223,9 +248,25 @@ type Kernel struct {
 
 // Node configures the node DaemonSet.
 type Node struct {
-	// Image runs the node agent (this project's image). Default: the release image.
+	// Image is this project's image (supremeraid-fn). The in-cluster build of the node image copies
+	// the node agent binary from it. Default: the release image.
 	// +optional
 	Image string `json:"image,omitempty"`
+
+	// ImageRepository (no tag) receives the node image the in-cluster OpenShift build makes: graid
+	// userspace from the installer, the node agent and the filesystem tools. The tag is a hash of
+	// the build inputs. Default: the internal registry,
+	// image-registry.openshift-image-registry.svc:5000/<spec.namespace>/<metadata.name>-node, with an
+	// ImageStream; any other repository is pushed to and pulled from with spec.driver.imageRepoSecret.
+	// +optional
+	ImageRepository string `json:"imageRepository,omitempty"`
+
+	// RuntimeClassName of the node pods, so graid_core gets libcuda of the node's NVIDIA driver.
+	// Default nvidia (GPU Operator with CDI, its default since v25.10). Set "" when the GPU
+	// Operator runs the container toolkit as an OCI hook (CDI disabled on CRI-O): there is no
+	// nvidia runtime handler then, and the hook alone injects the driver.
+	// +optional
+	RuntimeClassName *string `json:"runtimeClassName,omitempty"`
 
 	// TerminationGracePeriodSeconds leaves time to unmount cleanly. Default 120.
 	// +kubebuilder:validation:Minimum=30
@@ -288,7 +329,9 @@ const (
 
 // VirtualDrive is one SupremeRAID virtual drive and where it is mounted on the node.
 type VirtualDrive struct {
-	// Size as a quantity (500Gi) or a percentage of the group (100%). Default 100%.
+	// Size as a whole number of Gi, Ti or Pi (500Gi, 2Ti), or "100%" for the rest of the drive
+	// group (last virtual drive of a group only). Default 100%.
+	// +kubebuilder:validation:Pattern=`^([1-9][0-9]{0,5}(Gi|Ti|Pi)|100%)$`
 	// +optional
 	Size string `json:"size,omitempty"`
 

@@ -6,10 +6,8 @@ import (
 	"path"
 	"regexp"
 	"sort"
-	"strconv"
 	"strings"
 
-	"k8s.io/apimachinery/pkg/api/resource"
 	"k8s.io/apimachinery/pkg/util/validation"
 	"k8s.io/apimachinery/pkg/util/validation/field"
 )
@@ -41,7 +39,7 @@ var (
 	imageRefRe     = regexp.MustCompile(`^[a-z0-9]+([._-][a-z0-9]+)*(:[0-9]+)?(/[a-z0-9]+([._-][a-z0-9]+)*)*(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(@sha256:[0-9a-f]{64})?$`)
 	mountOptionRe  = regexp.MustCompile(`^[A-Za-z0-9_.=:/+-]+$`)
 	kernelArgRe    = regexp.MustCompile(`^[A-Za-z0-9_.,:=/+-]+$`)
-	percentSizeRe  = regexp.MustCompile(`^([0-9]{1,3})%$`)
+	sizeRe         = regexp.MustCompile(`^[1-9][0-9]{0,5}(Gi|Ti|Pi)$`)
 	reservedPrefix = []string{"openshift", "kube-"}
 )
 
@@ -61,6 +59,8 @@ func (c *SupremeRAID) Validate() field.ErrorList {
 	s := &c.Spec
 	errs = append(errs, validateDNSLabel(spec.Child("namespace"), s.Namespace, validation.DNS1123LabelMaxLength)...)
 	errs = append(errs, validateLabels(spec.Child("nodeSelector"), s.NodeSelector)...)
+	errs = append(errs, validateGateLabel(spec.Child("nodeSelector"), s.NodeSelector)...)
+	errs = append(errs, validateTolerations(spec.Child("tolerations"), s.Tolerations)...)
 	errs = append(errs, validateNodeDiscovery(spec.Child("nodeDiscovery"), &s.NodeDiscovery)...)
 	errs = append(errs, validateMachineConfig(spec.Child("machineConfig"), &s.MachineConfig)...)
 	// A license Secret name defaulted from a bad metadata.name would only repeat that error.
@@ -68,10 +68,13 @@ func (c *SupremeRAID) Validate() field.ErrorList {
 	errs = append(errs, validateDriver(spec.Child("driver"), &s.Driver, derivedLicense)...)
 	errs = append(errs, validateNVIDIA(spec.Child("nvidia"), &s.NVIDIA)...)
 	errs = append(errs, validateKernel(spec.Child("kernel"), &s.Kernel)...)
-	errs = append(errs, validateNode(spec.Child("node"), &s.Node)...)
+	errs = append(errs, validateNode(spec.Child("node"), &s.Node, DefaultNodeImageRepository(c))...)
 	errs = append(errs, validateRAID(spec.Child("raid"), &s.RAID)...)
 	errs = append(errs, validateWorkloads(spec.Child("workloads"), s)...)
 	errs = append(errs, validateOPA(spec.Child("opa"), s)...)
+	if len(nameErrs) == 0 {
+		errs = append(errs, validateKMMLimits(c)...)
+	}
 	return errs
 }
 
@@ -210,13 +213,16 @@ func validateSecretName(p *field.Path, v string) field.ErrorList {
 }
 
 func validateNVIDIA(p *field.Path, n *NVIDIA) field.ErrorList {
+	var errs field.ErrorList
 	switch {
 	case n.DriverVersion == "":
-		return field.ErrorList{field.Required(p.Child("driverVersion"), "the NVIDIA driver version graid_nvidia is built against, e.g. 550.90.07")}
+		errs = append(errs, field.Required(p.Child("driverVersion"), "the NVIDIA driver version graid_nvidia is built against, e.g. 550.90.07"))
 	case !nvidiaVerRe.MatchString(n.DriverVersion):
-		return field.ErrorList{field.Invalid(p.Child("driverVersion"), n.DriverVersion, "must be an NVIDIA driver version like 550.90.07")}
+		errs = append(errs, field.Invalid(p.Child("driverVersion"), n.DriverVersion, "must be an NVIDIA driver version like 550.90.07"))
 	}
-	return nil
+	errs = append(errs, validateNVIDIADriverImage(p.Child("driverImage"), n)...)
+	errs = append(errs, validateKernelModuleType(p.Child("kernelModuleType"), n.KernelModuleType)...)
+	return errs
 }
 
 func validateKernel(p *field.Path, k *Kernel) field.ErrorList {
@@ -239,15 +245,30 @@ func validateKernel(p *field.Path, k *Kernel) field.ErrorList {
 			errs = append(errs, field.Invalid(ip, a, "one kernel argument without spaces or quotes"))
 		case strings.HasPrefix(a, "selinux=") || strings.HasPrefix(a, "enforcing="):
 			errs = append(errs, field.Forbidden(ip, "SupremeRAID does not need SELinux changed; this function never disables it"))
+		// The kernel takes the last of two iommu= (or nvme_core.multipath=) arguments: one
+		// place decides each.
+		case strings.HasPrefix(a, "iommu=") && (k.IOMMU == nil || *k.IOMMU != ""):
+			errs = append(errs, field.Invalid(ip, a, `conflicts with spec.kernel.iommu, which writes iommu= already; set the value there, or set it to "" to give your own iommu= here`))
+		case strings.HasPrefix(a, "nvme_core.multipath=") && (k.NVMeMultipath == nil || *k.NVMeMultipath):
+			errs = append(errs, field.Invalid(ip, a, "conflicts with spec.kernel.nvmeMultipath, which writes nvme_core.multipath=Y already; set nvmeMultipath: false to give your own value here"))
 		}
 	}
 	return errs
 }
 
-func validateNode(p *field.Path, n *Node) field.ErrorList {
+func validateNode(p *field.Path, n *Node, derivedRepository string) field.ErrorList {
 	var errs field.ErrorList
 	if !imageRefRe.MatchString(n.Image) {
 		errs = append(errs, field.Invalid(p.Child("image"), n.Image, "must be an image reference like registry/repo:tag or registry/repo@sha256:<digest>"))
+	}
+	// The default repository is made of metadata.name and spec.namespace, validated above.
+	if n.ImageRepository != derivedRepository && !imageRe.MatchString(n.ImageRepository) {
+		errs = append(errs, field.Invalid(p.Child("imageRepository"), n.ImageRepository, "must be an image repository without tag or digest, e.g. "+InternalRegistry+"/supremeraid/graid-node"))
+	}
+	if rc := n.RuntimeClassName; rc != nil && *rc != "" {
+		for _, msg := range validation.IsDNS1123Subdomain(*rc) {
+			errs = append(errs, field.Invalid(p.Child("runtimeClassName"), *rc, msg))
+		}
 	}
 	if g := n.TerminationGracePeriodSeconds; g != nil && (*g < 30 || *g > 3600) {
 		errs = append(errs, field.Invalid(p.Child("terminationGracePeriodSeconds"), *g, "must be 30 to 3600 seconds: unmounting a busy volume needs time"))
@@ -302,7 +323,7 @@ func validateDriveGroup(p *field.Path, dg *DriveGroup, drives map[string]string)
 	inGroup := map[string]bool{}
 	for i, d := range dg.PhysicalDrives {
 		ip := pdp.Index(i)
-		if !nvmeDeviceRe.MatchString(d) && !byIDDeviceRe.MatchString(d) {
+		if !nvmeDeviceRe.MatchString(d) && (!byIDDeviceRe.MatchString(d) || path.Base(d) == "..") {
 			errs = append(errs, field.Invalid(ip, d, "must be an NVMe namespace like /dev/nvme0n1 or a /dev/disk/by-id/ or /dev/disk/by-path/ link"))
 			continue
 		}
@@ -325,15 +346,12 @@ func validateDriveGroup(p *field.Path, dg *DriveGroup, drives map[string]string)
 	if len(dg.VirtualDrives) > MaxVirtualDrivesPerGrp {
 		errs = append(errs, field.TooMany(vdp, len(dg.VirtualDrives), MaxVirtualDrivesPerGrp))
 	}
-	percent := 0
-	for _, vd := range dg.VirtualDrives {
-		if m := percentSizeRe.FindStringSubmatch(vd.Size); m != nil {
-			v, _ := strconv.Atoi(m[1])
-			percent += v
+	// graidctl reports no drive-group capacity to compute a share from, so "100%" means "create
+	// the virtual drive without a size" (the rest of the group) and only the last drive may do it.
+	for j, vd := range dg.VirtualDrives {
+		if vd.Size == RestOfGroup && j != len(dg.VirtualDrives)-1 {
+			errs = append(errs, field.Invalid(vdp.Index(j).Child("size"), vd.Size, `"100%" (the rest of the group) is only allowed on the last virtual drive of a group`))
 		}
-	}
-	if percent > 100 {
-		errs = append(errs, field.Invalid(vdp, fmt.Sprintf("%d%%", percent), "percentage sizes of one drive group add up to more than 100%"))
 	}
 	return errs
 }
@@ -341,14 +359,8 @@ func validateDriveGroup(p *field.Path, dg *DriveGroup, drives map[string]string)
 func validateVirtualDrive(p *field.Path, vd *VirtualDrive, mounts map[string]*field.Path) field.ErrorList {
 	var errs field.ErrorList
 	sp := p.Child("size")
-	if m := percentSizeRe.FindStringSubmatch(vd.Size); m != nil {
-		if v, _ := strconv.Atoi(m[1]); v < 1 || v > 100 {
-			errs = append(errs, field.Invalid(sp, vd.Size, "a percentage must be 1% to 100%"))
-		}
-	} else if q, err := resource.ParseQuantity(vd.Size); err != nil {
-		errs = append(errs, field.Invalid(sp, vd.Size, "must be a quantity like 500Gi or 2Ti, or a percentage of the drive group like 50%"))
-	} else if q.Cmp(resource.MustParse("1Gi")) < 0 {
-		errs = append(errs, field.Invalid(sp, vd.Size, "must be at least 1Gi"))
+	if vd.Size != RestOfGroup && !sizeRe.MatchString(vd.Size) {
+		errs = append(errs, field.Invalid(sp, vd.Size, `must be a whole number of Gi, Ti or Pi (e.g. 500Gi, 2Ti) or "100%" for the rest of the group`))
 	}
 	switch vd.Filesystem {
 	case XFS, Ext4:
@@ -374,15 +386,21 @@ func validateVirtualDrive(p *field.Path, vd *VirtualDrive, mounts map[string]*fi
 }
 
 // validateNesting rejects a mount path inside another: the inner mount would hide or be hidden
-// depending on mount order.
+// depending on mount order. Paths are clean, so looking up each parent directory finds every
+// enclosing mount in O(paths x depth); comparing all pairs was quadratic (1,000 virtual drives
+// took most of the validation time).
 func validateNesting(mounts map[string]*field.Path) field.ErrorList {
 	var errs field.ErrorList
-	paths := sortedKeys(mounts)
-	for _, inner := range paths {
-		for _, outer := range paths {
-			if inner != outer && strings.HasPrefix(inner, outer+"/") {
-				errs = append(errs, field.Invalid(mounts[inner], inner, "must not lie inside another virtual drive's mountPath ("+outer+" at "+mounts[outer].String()+")"))
+	for _, inner := range sortedKeys(mounts) {
+		var outers []string // nearest first
+		for dir := path.Dir(inner); dir != "/" && dir != "."; dir = path.Dir(dir) {
+			if _, ok := mounts[dir]; ok {
+				outers = append(outers, dir)
 			}
+		}
+		for i := len(outers) - 1; i >= 0; i-- { // outermost first, as sorted order had it
+			outer := outers[i]
+			errs = append(errs, field.Invalid(mounts[inner], inner, "must not lie inside another virtual drive's mountPath ("+outer+" at "+mounts[outer].String()+")"))
 		}
 	}
 	return errs

@@ -28,6 +28,8 @@ const (
 	mount  = `{"name":"supremeraid","mountPath":"/data"}`
 	ids1   = `{"runAsUser":1000,"runAsGroup":100,"fsGroup":2000}`
 	labels = `{"name":"app","labels":{"supremeraid.dev/inject":"true"}}`
+	// testSettings' node selector, as the policy writes it into a pod.
+	sel1 = `{"feature.node.kubernetes.io/supremeraid":"true","kmm.node.kubernetes.io/supremeraid.graid.ready":"","nvidia.com/cuda.driver-version.full":"550.90.07"}`
 )
 
 // review is an AdmissionReview as the API server sends it.
@@ -60,6 +62,9 @@ type decisionCase struct {
 	wantDeny string
 	// wantPod is the pod after applying the patch; empty means no patch.
 	wantPod string
+	// wantPatch, when set, is the exact JSON patch (compared as JSON): for
+	// cases where the operations matter, not only the resulting pod.
+	wantPatch string
 	// wantVersion is the response apiVersion (default admission.k8s.io/v1).
 	wantVersion string
 }
@@ -69,13 +74,13 @@ func decisionCases() map[string]decisionCase {
 		"bare opted-in pod": {
 			reason:  "every parent path is missing: volumes, securityContext and the container's volumeMounts are created whole",
 			input:   podCreate("project1", optedIn),
-			wantPod: pod(labels, `{"containers":[{"name":"app","image":"registry.example/app:1","volumeMounts":[`+mount+`]}],"securityContext":`+ids1+`,"volumes":[`+vol1+`]}`),
+			wantPod: pod(labels, `{"nodeSelector":`+sel1+`,"containers":[{"name":"app","image":"registry.example/app:1","volumeMounts":[`+mount+`]}],"securityContext":`+ids1+`,"volumes":[`+vol1+`]}`),
 		},
 		"null parents": {
 			reason: "null volumes, securityContext and volumeMounts are treated as absent and replaced",
 			input: podCreate("project1", pod(labels,
 				`{"containers":[{"name":"app","image":"a","volumeMounts":null}],"securityContext":null,"volumes":null}`)),
-			wantPod: pod(labels, `{"containers":[{"name":"app","image":"a","volumeMounts":[`+mount+`]}],"securityContext":`+ids1+`,"volumes":[`+vol1+`]}`),
+			wantPod: pod(labels, `{"nodeSelector":`+sel1+`,"containers":[{"name":"app","image":"a","volumeMounts":[`+mount+`]}],"securityContext":`+ids1+`,"volumes":[`+vol1+`]}`),
 		},
 		"pod without the opt-in label": {
 			reason: "pods that did not ask for the volume are left alone, even in a tenant namespace",
@@ -126,7 +131,7 @@ func decisionCases() map[string]decisionCase {
 			reason: "the namespace's ids replace the pod's own; other securityContext fields stay",
 			input: podCreate("project1", pod(labels,
 				`{"containers":[{"name":"app","image":"a"}],"securityContext":{"runAsNonRoot":true,"runAsUser":5,"seccompProfile":{"type":"RuntimeDefault"},"supplementalGroups":[7]}}`)),
-			wantPod: pod(labels, `{"containers":[{"name":"app","image":"a","volumeMounts":[`+mount+`]}],`+
+			wantPod: pod(labels, `{"nodeSelector":`+sel1+`,"containers":[{"name":"app","image":"a","volumeMounts":[`+mount+`]}],`+
 				`"securityContext":{"runAsNonRoot":true,"runAsUser":1000,"runAsGroup":100,"fsGroup":2000,"seccompProfile":{"type":"RuntimeDefault"},"supplementalGroups":[7]},"volumes":[`+vol1+`]}`),
 		},
 		"container ids set by the SCC": {
@@ -136,7 +141,7 @@ func decisionCases() map[string]decisionCase {
 				`"containers":[{"name":"a","image":"a","securityContext":{"runAsUser":1000680000,"runAsGroup":5,"runAsNonRoot":true}},`+
 				`{"name":"b","image":"b","securityContext":{"runAsUser":1000,"allowPrivilegeEscalation":false}},{"name":"c","image":"c","securityContext":{}}],`+
 				`"securityContext":{"fsGroup":1000680000,"seLinuxOptions":{"level":"s0:c26,c15"}}}`)),
-			wantPod: pod(labels, `{"initContainers":[{"name":"i","image":"i","securityContext":{"runAsUser":1000,"capabilities":{"drop":["ALL"]}},"volumeMounts":[`+mount+`]}],`+
+			wantPod: pod(labels, `{"nodeSelector":`+sel1+`,"initContainers":[{"name":"i","image":"i","securityContext":{"runAsUser":1000,"capabilities":{"drop":["ALL"]}},"volumeMounts":[`+mount+`]}],`+
 				`"containers":[{"name":"a","image":"a","securityContext":{"runAsUser":1000,"runAsGroup":100,"runAsNonRoot":true},"volumeMounts":[`+mount+`]},`+
 				`{"name":"b","image":"b","securityContext":{"runAsUser":1000,"allowPrivilegeEscalation":false},"volumeMounts":[`+mount+`]},{"name":"c","image":"c","securityContext":{},"volumeMounts":[`+mount+`]}],`+
 				`"securityContext":{"runAsUser":1000,"runAsGroup":100,"fsGroup":2000,"seLinuxOptions":{"level":"s0:c26,c15"}},"volumes":[`+vol1+`]}`),
@@ -144,19 +149,19 @@ func decisionCases() map[string]decisionCase {
 		"empty securityContext": {
 			reason:  "an empty securityContext object gets the three fields added one by one",
 			input:   podCreate("project1", pod(labels, `{"containers":[{"name":"app","image":"a"}],"securityContext":{}}`)),
-			wantPod: pod(labels, `{"containers":[{"name":"app","image":"a","volumeMounts":[`+mount+`]}],"securityContext":`+ids1+`,"volumes":[`+vol1+`]}`),
+			wantPod: pod(labels, `{"nodeSelector":`+sel1+`,"containers":[{"name":"app","image":"a","volumeMounts":[`+mount+`]}],"securityContext":`+ids1+`,"volumes":[`+vol1+`]}`),
 		},
 		"fs-group falls back to run-as-group": {
 			reason: "project2 has no fs-group annotation: fsGroup is its run-as-group, the group owning its directory",
 			input:  podCreate("project2", optedIn),
-			wantPod: pod(labels, `{"containers":[{"name":"app","image":"registry.example/app:1","volumeMounts":[`+mount+`]}],`+
+			wantPod: pod(labels, `{"nodeSelector":`+sel1+`,"containers":[{"name":"app","image":"registry.example/app:1","volumeMounts":[`+mount+`]}],`+
 				`"securityContext":{"runAsUser":1001,"runAsGroup":101,"fsGroup":101},`+
 				`"volumes":[{"name":"supremeraid","hostPath":{"path":"/var/mnt/supremeraid/vd0/project2","type":"Directory"}}]}`),
 		},
 		"group id 0": {
 			reason: "group 0 is allowed (OpenShift images commonly run with GID 0); only user 0 is refused",
 			input:  podCreate("rootgroup", optedIn),
-			wantPod: pod(labels, `{"containers":[{"name":"app","image":"registry.example/app:1","volumeMounts":[`+mount+`]}],`+
+			wantPod: pod(labels, `{"nodeSelector":`+sel1+`,"containers":[{"name":"app","image":"registry.example/app:1","volumeMounts":[`+mount+`]}],`+
 				`"securityContext":{"runAsUser":1000,"runAsGroup":0,"fsGroup":0},`+
 				`"volumes":[{"name":"supremeraid","hostPath":{"path":"/var/mnt/supremeraid/vd0/rootgroup","type":"Directory"}}]}`),
 		},
@@ -164,13 +169,13 @@ func decisionCases() map[string]decisionCase {
 			reason: "the volume is appended after the pod's own volumes",
 			input: podCreate("project1", pod(labels,
 				`{"containers":[{"name":"app","image":"a"}],"volumes":[{"name":"cache","emptyDir":{}}]}`)),
-			wantPod: pod(labels, `{"containers":[{"name":"app","image":"a","volumeMounts":[`+mount+`]}],"securityContext":`+ids1+`,"volumes":[{"name":"cache","emptyDir":{}},`+vol1+`]}`),
+			wantPod: pod(labels, `{"nodeSelector":`+sel1+`,"containers":[{"name":"app","image":"a","volumeMounts":[`+mount+`]}],"securityContext":`+ids1+`,"volumes":[{"name":"cache","emptyDir":{}},`+vol1+`]}`),
 		},
 		"existing identical volume": {
 			reason: "the volume is never added twice; the mount and ids are still added",
 			input: podCreate("project1", pod(labels,
 				`{"containers":[{"name":"app","image":"a"}],"volumes":[`+vol1+`]}`)),
-			wantPod: pod(labels, `{"containers":[{"name":"app","image":"a","volumeMounts":[`+mount+`]}],"securityContext":`+ids1+`,"volumes":[`+vol1+`]}`),
+			wantPod: pod(labels, `{"nodeSelector":`+sel1+`,"containers":[{"name":"app","image":"a","volumeMounts":[`+mount+`]}],"securityContext":`+ids1+`,"volumes":[`+vol1+`]}`),
 		},
 		"existing volume of the same name, different content": {
 			reason: "a user volume named supremeraid would be mounted at the data path instead of the tenant directory: deny, do not guess",
@@ -182,20 +187,20 @@ func decisionCases() map[string]decisionCase {
 			reason: "a container that already mounts the volume at the path gets no second mount; the others do",
 			input: podCreate("project1", pod(labels,
 				`{"containers":[{"name":"a","image":"a","volumeMounts":[{"name":"cache","mountPath":"/cache"},{"name":"supremeraid","mountPath":"/data","readOnly":true}]},{"name":"b","image":"b"}]}`)),
-			wantPod: pod(labels, `{"containers":[{"name":"a","image":"a","volumeMounts":[{"name":"cache","mountPath":"/cache"},{"name":"supremeraid","mountPath":"/data","readOnly":true}]},`+
+			wantPod: pod(labels, `{"nodeSelector":`+sel1+`,"containers":[{"name":"a","image":"a","volumeMounts":[{"name":"cache","mountPath":"/cache"},{"name":"supremeraid","mountPath":"/data","readOnly":true}]},`+
 				`{"name":"b","image":"b","volumeMounts":[`+mount+`]}],"securityContext":`+ids1+`,"volumes":[`+vol1+`]}`),
 		},
 		"existing mount with trailing slash": {
 			reason: `"/data/" is the same directory as "/data": no duplicate mount`,
 			input: podCreate("project1", pod(labels,
 				`{"containers":[{"name":"a","image":"a","volumeMounts":[{"name":"supremeraid","mountPath":"/data/"}]}]}`)),
-			wantPod: pod(labels, `{"containers":[{"name":"a","image":"a","volumeMounts":[{"name":"supremeraid","mountPath":"/data/"}]}],"securityContext":`+ids1+`,"volumes":[`+vol1+`]}`),
+			wantPod: pod(labels, `{"nodeSelector":`+sel1+`,"containers":[{"name":"a","image":"a","volumeMounts":[{"name":"supremeraid","mountPath":"/data/"}]}],"securityContext":`+ids1+`,"volumes":[`+vol1+`]}`),
 		},
 		"mount of the volume elsewhere": {
 			reason: "a mount of the volume at another path is kept and the data path is still mounted",
 			input: podCreate("project1", pod(labels,
 				`{"containers":[{"name":"a","image":"a","volumeMounts":[{"name":"supremeraid","mountPath":"/scratch","subPath":"tmp"}]}]}`)),
-			wantPod: pod(labels, `{"containers":[{"name":"a","image":"a","volumeMounts":[{"name":"supremeraid","mountPath":"/scratch","subPath":"tmp"},`+mount+`]}],"securityContext":`+ids1+`,"volumes":[`+vol1+`]}`),
+			wantPod: pod(labels, `{"nodeSelector":`+sel1+`,"containers":[{"name":"a","image":"a","volumeMounts":[{"name":"supremeraid","mountPath":"/scratch","subPath":"tmp"},`+mount+`]}],"securityContext":`+ids1+`,"volumes":[`+vol1+`]}`),
 		},
 		"other volume mounted at the path": {
 			reason:   "Kubernetes forbids two mounts at one path; deny with a message naming the container instead of a later, vaguer validation error",
@@ -206,14 +211,76 @@ func decisionCases() map[string]decisionCase {
 			reason: "every container and every init container gets the mount (the seed patched only container 0)",
 			input: podCreate("project1", pod(labels, `{"initContainers":[{"name":"i0","image":"i"},{"name":"i1","image":"i","volumeMounts":[{"name":"cfg","mountPath":"/cfg"}]}],`+
 				`"containers":[{"name":"c0","image":"c","volumeMounts":[]},{"name":"c1","image":"c"},{"name":"c2","image":"c","volumeMounts":[`+mount+`]}],"volumes":[{"name":"cfg","configMap":{"name":"cfg"}}]}`)),
-			wantPod: pod(labels, `{"initContainers":[{"name":"i0","image":"i","volumeMounts":[`+mount+`]},{"name":"i1","image":"i","volumeMounts":[{"name":"cfg","mountPath":"/cfg"},`+mount+`]}],`+
+			wantPod: pod(labels, `{"nodeSelector":`+sel1+`,"initContainers":[{"name":"i0","image":"i","volumeMounts":[`+mount+`]},{"name":"i1","image":"i","volumeMounts":[{"name":"cfg","mountPath":"/cfg"},`+mount+`]}],`+
 				`"containers":[{"name":"c0","image":"c","volumeMounts":[`+mount+`]},{"name":"c1","image":"c","volumeMounts":[`+mount+`]},{"name":"c2","image":"c","volumeMounts":[`+mount+`]}],`+
 				`"securityContext":`+ids1+`,"volumes":[{"name":"cfg","configMap":{"name":"cfg"}},`+vol1+`]}`),
 		},
 		"already mutated pod": {
 			reason: "a pod that already has everything (reinvocation, or a copy of a mutated pod) gets no patch at all",
 			input: podCreate("project1", pod(labels, `{"containers":[{"name":"app","image":"a","volumeMounts":[`+mount+`]}],`+
+				`"nodeSelector":`+sel1+`,"securityContext":`+ids1+`,"volumes":[`+vol1+`]}`)),
+		},
+		"mutated before steering existed": {
+			reason: "a copy of a pod mutated by the policy before it set nodeSelector gets the node selector only",
+			input: podCreate("project1", pod(labels, `{"containers":[{"name":"app","image":"a","volumeMounts":[`+mount+`]}],`+
 				`"securityContext":`+ids1+`,"volumes":[`+vol1+`]}`)),
+			wantPatch: `[{"op":"add","path":"/spec/nodeSelector","value":` + sel1 + `}]`,
+			wantPod: pod(labels, `{"containers":[{"name":"app","image":"a","volumeMounts":[`+mount+`]}],`+
+				`"nodeSelector":`+sel1+`,"securityContext":`+ids1+`,"volumes":[`+vol1+`]}`),
+		},
+		"null nodeSelector": {
+			reason: "a null nodeSelector is treated as absent and replaced whole",
+			input:  podCreate("project1", pod(labels, `{"containers":[{"name":"app","image":"a"}],"nodeSelector":null}`)),
+			wantPod: pod(labels, `{"containers":[{"name":"app","image":"a","volumeMounts":[`+mount+`]}],`+
+				`"nodeSelector":`+sel1+`,"securityContext":`+ids1+`,"volumes":[`+vol1+`]}`),
+		},
+		"empty nodeSelector": {
+			reason: "an empty nodeSelector object gets each label added under its own RFC 6901 path (/ escaped as ~1), in key order",
+			input:  podCreate("project1", pod(labels, `{"containers":[{"name":"app","image":"a"}],"nodeSelector":{}}`)),
+			wantPatch: `[{"op":"add","path":"/spec/volumes","value":[` + vol1 + `]},{"op":"add","path":"/spec/securityContext","value":` + ids1 + `},` +
+				`{"op":"add","path":"/spec/containers/0/volumeMounts","value":[` + mount + `]},` +
+				`{"op":"add","path":"/spec/nodeSelector/feature.node.kubernetes.io~1supremeraid","value":"true"},` +
+				`{"op":"add","path":"/spec/nodeSelector/kmm.node.kubernetes.io~1supremeraid.graid.ready","value":""},` +
+				`{"op":"add","path":"/spec/nodeSelector/nvidia.com~1cuda.driver-version.full","value":"550.90.07"}]`,
+			wantPod: pod(labels, `{"containers":[{"name":"app","image":"a","volumeMounts":[`+mount+`]}],`+
+				`"nodeSelector":`+sel1+`,"securityContext":`+ids1+`,"volumes":[`+vol1+`]}`),
+		},
+		"unrelated nodeSelector entries": {
+			reason: "the pod's own node labels are kept (they can only narrow the choice of SupremeRAID nodes); the required ones are added beside them",
+			input: podCreate("project1", pod(labels, `{"containers":[{"name":"app","image":"a"}],`+
+				`"nodeSelector":{"kubernetes.io/arch":"amd64","topology.kubernetes.io/zone":"zone-a"}}`)),
+			wantPod: pod(labels, `{"containers":[{"name":"app","image":"a","volumeMounts":[`+mount+`]}],`+
+				`"nodeSelector":{"kubernetes.io/arch":"amd64","topology.kubernetes.io/zone":"zone-a","feature.node.kubernetes.io/supremeraid":"true",`+
+				`"kmm.node.kubernetes.io/supremeraid.graid.ready":"","nvidia.com/cuda.driver-version.full":"550.90.07"},`+
+				`"securityContext":`+ids1+`,"volumes":[`+vol1+`]}`),
+		},
+		"nodeSelector partly present with the same values": {
+			reason: "entries the pod already requires with the required value are not patched again; only the missing one is added",
+			input: podCreate("project1", pod(labels, `{"containers":[{"name":"app","image":"a"}],`+
+				`"nodeSelector":{"feature.node.kubernetes.io/supremeraid":"true","kmm.node.kubernetes.io/supremeraid.graid.ready":""}}`)),
+			wantPatch: `[{"op":"add","path":"/spec/volumes","value":[` + vol1 + `]},{"op":"add","path":"/spec/securityContext","value":` + ids1 + `},` +
+				`{"op":"add","path":"/spec/containers/0/volumeMounts","value":[` + mount + `]},` +
+				`{"op":"add","path":"/spec/nodeSelector/nvidia.com~1cuda.driver-version.full","value":"550.90.07"}]`,
+			wantPod: pod(labels, `{"containers":[{"name":"app","image":"a","volumeMounts":[`+mount+`]}],`+
+				`"nodeSelector":`+sel1+`,"securityContext":`+ids1+`,"volumes":[`+vol1+`]}`),
+		},
+		"conflicting nodeSelector entries": {
+			reason: "a pod that selects other values of the required labels could never run where its directory is: deny, naming each entry, rather than overwrite the pod's choice",
+			input: podCreate("project1", pod(labels, `{"containers":[{"name":"app","image":"a"}],`+
+				`"nodeSelector":{"feature.node.kubernetes.io/supremeraid":"false","kubernetes.io/arch":"amd64","nvidia.com/cuda.driver-version.full":"535.183.01"}}`)),
+			wantDeny: `supremeraid: the pod's nodeSelector has feature.node.kubernetes.io/supremeraid="false", but the SupremeRAID volume is mounted only on nodes labelled feature.node.kubernetes.io/supremeraid="true"; remove that entry from the pod's nodeSelector; ` +
+				`supremeraid: the pod's nodeSelector has nvidia.com/cuda.driver-version.full="535.183.01", but the SupremeRAID volume is mounted only on nodes labelled nvidia.com/cuda.driver-version.full="550.90.07"; remove that entry from the pod's nodeSelector`,
+		},
+		"conflicting empty value": {
+			reason: `a value that differs only by being empty is still a conflict ("" is a value, not a wildcard)`,
+			input: podCreate("project1", pod(labels, `{"containers":[{"name":"app","image":"a"}],`+
+				`"nodeSelector":{"feature.node.kubernetes.io/supremeraid":""}}`)),
+			wantDeny: `supremeraid: the pod's nodeSelector has feature.node.kubernetes.io/supremeraid="", but the SupremeRAID volume is mounted only on nodes labelled feature.node.kubernetes.io/supremeraid="true"; remove that entry from the pod's nodeSelector`,
+		},
+		"conflicting nodeSelector on a pod that did not opt in": {
+			reason: "pods without the opt-in label are never steered or denied",
+			input: podCreate("project1", pod(`{"name":"app","labels":{"app":"web"}}`,
+				`{"containers":[{"name":"app","image":"a"}],"nodeSelector":{"feature.node.kubernetes.io/supremeraid":"false"}}`)),
 		},
 		"UPDATE": {
 			reason: "only CREATE is mutated; pod specs are immutable after creation anyway",
@@ -264,7 +331,7 @@ func decisionCases() map[string]decisionCase {
 			reason:      "the API server requires the response in the request's apiVersion",
 			input:       strings.Replace(podCreate("project1", optedIn), "admission.k8s.io/v1", "admission.k8s.io/v1beta1", 1),
 			wantVersion: "admission.k8s.io/v1beta1",
-			wantPod:     pod(labels, `{"containers":[{"name":"app","image":"registry.example/app:1","volumeMounts":[`+mount+`]}],"securityContext":`+ids1+`,"volumes":[`+vol1+`]}`),
+			wantPod:     pod(labels, `{"nodeSelector":`+sel1+`,"containers":[{"name":"app","image":"registry.example/app:1","volumeMounts":[`+mount+`]}],"securityContext":`+ids1+`,"volumes":[`+vol1+`]}`),
 		},
 	}
 }
@@ -301,6 +368,11 @@ func TestDecision(t *testing.T) {
 					t.Fatalf("%s\nwant no patch, got %s", tc.reason, resp.Patch)
 				}
 				return
+			}
+			if tc.wantPatch != "" {
+				if diff := cmp.Diff(jsonValue(t, tc.wantPatch), jsonValue(t, string(resp.Patch))); diff != "" {
+					t.Errorf("%s\npatch (-want +got):\n%s", tc.reason, diff)
+				}
 			}
 			got := applyPatch(t, tc.reason, tc.input, resp)
 			if diff := cmp.Diff(jsonValue(t, tc.wantPod), jsonValue(t, string(got))); diff != "" {

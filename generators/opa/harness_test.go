@@ -17,6 +17,12 @@ func testSettings() Settings {
 		HostBasePath:  "/var/mnt/supremeraid/vd0",
 		VolumeName:    DefaultVolumeName,
 		Namespaces:    []string{"project1", "project2", "plain", "noids", "badids", "rootuser", "rootgroup", "bigid"},
+		// What SettingsFor derives from the default config (node.NodeSelector).
+		NodeSelector: map[string]string{
+			"feature.node.kubernetes.io/supremeraid":         "true",
+			"nvidia.com/cuda.driver-version.full":            "550.90.07",
+			"kmm.node.kubernetes.io/supremeraid.graid.ready": "",
+		},
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"path"
 	"slices"
 	"strings"
@@ -38,6 +39,11 @@ type Settings struct {
 	// Namespaces are the tenant namespaces; an opted-in pod elsewhere is
 	// denied even if its namespace carries the webhook label.
 	Namespaces []string `json:"namespaces"`
+	// NodeSelector are the node labels an opted-in pod must require: those
+	// of the nodes where the volume is mounted. The policy adds missing
+	// entries to the pod's nodeSelector and denies a pod that asks for
+	// another value of one of these keys. Empty: pods are not steered.
+	NodeSelector map[string]string `json:"nodeSelector"`
 }
 
 // Validate reports every problem at once, each naming its field.
@@ -76,12 +82,21 @@ func (s Settings) Validate() error {
 		}
 		seen[ns] = true
 	}
+	for _, key := range slices.Sorted(maps.Keys(s.NodeSelector)) {
+		for _, msg := range validation.IsQualifiedName(key) {
+			bad(fmt.Sprintf("nodeSelector[%s]", key), "%q is not a valid label key: %s", key, msg)
+		}
+		for _, msg := range validation.IsValidLabelValue(s.NodeSelector[key]) {
+			bad(fmt.Sprintf("nodeSelector[%s]", key), "%q is not a valid label value: %s", s.NodeSelector[key], msg)
+		}
+	}
 	return errors.Join(errs...)
 }
 
 // RenderSettings renders s as the Rego module `package supremeraid` with
 // one rule, settings, whose value is a JSON object (JSON is valid Rego).
-// Namespaces are sorted so the output is byte-identical for equal input.
+// Namespaces are sorted so the output is byte-identical for equal input;
+// encoding/json writes the nodeSelector's keys sorted.
 func RenderSettings(s Settings) (File, error) {
 	if err := s.Validate(); err != nil {
 		return File{}, fmt.Errorf("rendering OPA policy settings: %w", err)
@@ -89,6 +104,9 @@ func RenderSettings(s Settings) (File, error) {
 	s.Namespaces = slices.Sorted(slices.Values(s.Namespaces))
 	if s.Namespaces == nil {
 		s.Namespaces = []string{} // render [] rather than null: the tenant check reads a list
+	}
+	if s.NodeSelector == nil {
+		s.NodeSelector = map[string]string{} // {} rather than null: the policy iterates it
 	}
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)

@@ -26,7 +26,12 @@ settings := {
 	"namespaces": [
 		"a",
 		"b"
-	]
+	],
+	"nodeSelector": {
+		"feature.node.kubernetes.io/supremeraid": "true",
+		"kmm.node.kubernetes.io/supremeraid.graid.ready": "",
+		"nvidia.com/cuda.driver-version.full": "550.90.07"
+	}
 }
 `
 	if got.Name != SettingsFileName {
@@ -37,6 +42,22 @@ settings := {
 	}
 	if s.Namespaces[0] != "b" {
 		t.Error("RenderSettings sorted the caller's slice in place")
+	}
+	// The node selector is a map: equal maps built in other insertion
+	// orders must render byte-identically (no map iteration into output).
+	for range 20 {
+		again := s
+		again.NodeSelector = map[string]string{}
+		for _, k := range []string{"nvidia.com/cuda.driver-version.full", "kmm.node.kubernetes.io/supremeraid.graid.ready", "feature.node.kubernetes.io/supremeraid"} {
+			again.NodeSelector[k] = s.NodeSelector[k]
+		}
+		out, err := RenderSettings(again)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if out.Content != got.Content {
+			t.Fatalf("rendering an equal node selector gave different bytes:\n%s", out.Content)
+		}
 	}
 }
 
@@ -53,18 +74,20 @@ func TestRenderSettingsRoundTrip(t *testing.T) {
 			reason: "the usual settings",
 			in:     testSettings(),
 			want: `{"podLabel":"supremeraid.dev/inject","containerPath":"/data","hostBasePath":"/var/mnt/supremeraid/vd0","volumeName":"supremeraid",` +
-				`"namespaces":["badids","bigid","noids","plain","project1","project2","rootgroup","rootuser"]}`,
+				`"namespaces":["badids","bigid","noids","plain","project1","project2","rootgroup","rootuser"],` +
+				`"nodeSelector":{"feature.node.kubernetes.io/supremeraid":"true","kmm.node.kubernetes.io/supremeraid.graid.ready":"","nvidia.com/cuda.driver-version.full":"550.90.07"}}`,
 		},
-		"no tenants": {
-			reason: "an empty tenant list is an empty array, not null, so `x in settings.namespaces` stays well-defined",
+		"no tenants, no node selector": {
+			reason: "an empty tenant list and node selector are [] and {}, not null, so the policy's `in` and iteration stay well-defined",
 			in:     Settings{PodLabel: "inject", ContainerPath: "/d", HostBasePath: "/h", VolumeName: "v"},
-			want:   `{"podLabel":"inject","containerPath":"/d","hostBasePath":"/h","volumeName":"v","namespaces":[]}`,
+			want:   `{"podLabel":"inject","containerPath":"/d","hostBasePath":"/h","volumeName":"v","namespaces":[],"nodeSelector":{}}`,
 		},
 		"characters that need escaping": {
 			reason: `quotes, backslashes, <>&, "~" and non-ASCII must survive JSON-in-Rego unchanged`,
 			in: Settings{PodLabel: "example.com/opt-in", ContainerPath: `/data/"q"\b<&>`, HostBasePath: "/mnt/~user/é/\u2028x",
-				VolumeName: "v", Namespaces: []string{"ns"}},
-			want: `{"podLabel":"example.com/opt-in","containerPath":"/data/\"q\"\\b<&>","hostBasePath":"/mnt/~user/é/\u2028x","volumeName":"v","namespaces":["ns"]}`,
+				VolumeName: "v", Namespaces: []string{"ns"}, NodeSelector: map[string]string{"example.com/pool": "fast-nvme"}},
+			want: `{"podLabel":"example.com/opt-in","containerPath":"/data/\"q\"\\b<&>","hostBasePath":"/mnt/~user/é/\u2028x","volumeName":"v","namespaces":["ns"],` +
+				`"nodeSelector":{"example.com/pool":"fast-nvme"}}`,
 		},
 	}
 	for name, tc := range cases {
@@ -153,6 +176,16 @@ func TestSettingsValidate(t *testing.T) {
 			wantErrs: []string{
 				`^settings\.namespaces\[1\]: "Bad.NS" is not a valid namespace name: `,
 				`^settings\.namespaces\[2\]: "ok" is listed more than once$`,
+			},
+		},
+		"bad node selector": {
+			reason: "each node selector entry is checked as a label, named by its key",
+			mutate: func(s *Settings) {
+				s.NodeSelector = map[string]string{"ok.example.com/key": "", "bad key": "true", "example.com/value": "not/a/value"}
+			},
+			wantErrs: []string{
+				`^settings\.nodeSelector\[bad key\]: "bad key" is not a valid label key: `,
+				`^settings\.nodeSelector\[example\.com/value\]: "not/a/value" is not a valid label value: `,
 			},
 		},
 	}

@@ -45,3 +45,9 @@ deny contains sprintf("%s: container %q mounts volume %q at %s, where the Suprem
 	same_path(m.mountPath, settings.containerPath)
 	m.name != settings.volumeName
 }
+
+deny contains sprintf("%s: the pod's nodeSelector has %s=%q, but the SupremeRAID volume is mounted only on nodes labelled %s=%q; remove that entry from the pod's nodeSelector", [prefix, key, pod_node_selector[key], key, required_node_labels[key]]) if {
+	applies
+	tenant
+	some key in node_selector_conflicts
+}

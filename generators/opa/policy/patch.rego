@@ -87,4 +87,7 @@ mount_ops := [op |
 	op := mount_op(list, i, container)
 ]
 
-patch := array.concat(array.concat(volume_ops, security_context_ops), array.concat(container_id_ops, mount_ops))
+patch := array.concat(
+	array.concat(volume_ops, security_context_ops),
+	array.concat(array.concat(container_id_ops, mount_ops), node_selector_ops),
+)

@@ -1,0 +1,44 @@
+package machineconfig
+
+import (
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"supremeraid.dev/supremeraid-fn/generators/config"
+)
+
+func TestNotes(t *testing.T) {
+	cases := map[string]struct {
+		reason string
+		mutate func(*config.SupremeRAID)
+		want   []string
+	}{
+		"generated": {reason: "nothing to tell when the MachineConfigs are generated"},
+		"disabled": {
+			reason: "every kernel argument and file the nodes must have anyway",
+			mutate: func(c *config.SupremeRAID) { c.Spec.MachineConfig.Enabled = boolPtr(false) },
+			want: []string{"spec.machineConfig.enabled is false, so no MachineConfig is generated; every SupremeRAID node needs " +
+				"kernel arguments iommu=pt nvme_core.multipath=Y, the file /etc/modprobe.d/graid-blacklist-nouveau.conf, " +
+				"the file /etc/udev/rules.d/99-graid-supremeraid-scheduler.rules (their contents are listed in the README's node platform section)"},
+		},
+		"disabled, nothing on the command line": {
+			reason: "no kernel-argument clause when there are none",
+			mutate: func(c *config.SupremeRAID) {
+				c.Spec.MachineConfig.Enabled = boolPtr(false)
+				c.Spec.Kernel.IOMMU = strPtr("")
+				c.Spec.Kernel.NVMeMultipath = boolPtr(false)
+				c.Spec.Kernel.BlacklistNouveau = boolPtr(false)
+			},
+			want: []string{"spec.machineConfig.enabled is false, so no MachineConfig is generated; every SupremeRAID node needs " +
+				"the file /etc/udev/rules.d/99-graid-supremeraid-scheduler.rules (their contents are listed in the README's node platform section)"},
+		},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			if diff := cmp.Diff(tc.want, Notes(testConfig(t, tc.mutate))); diff != "" {
+				t.Errorf("%s (-want +got):\n%s", tc.reason, diff)
+			}
+		})
+	}
+}

@@ -1,0 +1,289 @@
+package node
+
+import (
+	_ "embed"
+	"fmt"
+	"strconv"
+
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/resource"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/util/intstr"
+
+	"supremeraid.dev/supremeraid-fn/generators/config"
+	"supremeraid.dev/supremeraid-fn/generators/kmm"
+	"supremeraid.dev/supremeraid-fn/generators/meta"
+)
+
+//go:embed wait-modules.sh
+var waitModulesScript string
+
+//go:embed graid-service.sh
+var graidServiceScript string
+
+// Container names.
+const (
+	WaitModulesContainer = "wait-modules"
+	GraidContainer       = "graid"
+	AgentContainer       = "agent"
+)
+
+const (
+	// SystemNodeCritical keeps the pod from being preempted or evicted before ordinary pods:
+	// workloads on the node depend on its mounts.
+	SystemNodeCritical = "system-node-critical"
+	// ModuleWaitSeconds bounds the wait for the kernel modules (a first KMM build can take
+	// minutes); then the init container fails and the pod restarts with back-off.
+	ModuleWaitSeconds = 600
+	// graidStopReserve is the part of the grace period left for graid_server to stop after the
+	// agent has unmounted.
+	graidStopReserve = 30
+	// GraidLogDir is graid's log directory, kept on the host across pod restarts.
+	GraidLogDir    = "/var/log/graid"
+	probePortName  = "probes"
+	nobody         = int64(65534)
+	volHostRoot    = "host-root"
+	volDev         = "dev"
+	volSys         = "sys"
+	volGraidLog    = "graid-log"
+	volLayout      = "layout"
+	volLicense     = "license"
+	readOnlyMode   = int32(0o444)
+	secretFileMode = int32(0o400)
+)
+
+// UnmountTimeout is the agent's per-mount clean-unmount budget. On SIGTERM the agent finishes
+// the pass it is in, then unmounts each mount in turn; graid_server stops only after that (it is
+// a sidecar). Half of the grace period that remains after graidStopReserve goes to the
+// unmounts, the other half to the running pass; at least one second.
+func UnmountTimeout(cfg *config.SupremeRAID) int64 {
+	mounts := int64(0)
+	for _, dg := range cfg.Spec.RAID.DriveGroups {
+		mounts += int64(len(dg.VirtualDrives))
+	}
+	grace := *cfg.Spec.Node.TerminationGracePeriodSeconds
+	if mounts == 0 || grace <= graidStopReserve {
+		return 1
+	}
+	return max(1, (grace-graidStopReserve)/(2*mounts))
+}
+
+// AgentArgs is the agent's command line.
+func AgentArgs(cfg *config.SupremeRAID) []string {
+	return []string{
+		AgentPath, "node",
+		"--layout", LayoutPath,
+		"--host-root", HostRoot,
+		"--graidctl", GraidctlPath,
+		"--listen", ":" + strconv.Itoa(AgentPort),
+		"--unmount-timeout", strconv.FormatInt(UnmountTimeout(cfg), 10) + "s",
+	}
+}
+
+// DaemonSet runs one node pod on every SupremeRAID node. layoutCM is the layout ConfigMap, whose
+// data hash goes on the pod template; image is the node image's pull spec.
+func DaemonSet(cfg *config.SupremeRAID, layoutCM *corev1.ConfigMap, image string) (*appsv1.DaemonSet, error) {
+	s := &cfg.Spec
+	if s.Node.TerminationGracePeriodSeconds == nil {
+		return nil, fmt.Errorf("node: spec.node.terminationGracePeriodSeconds is not set (the config was not defaulted)")
+	}
+	selector := map[string]string{meta.LabelPartOf: cfg.Name, meta.LabelComponent: Component}
+	podMeta := metav1.ObjectMeta{
+		Labels: meta.Labels(cfg, Component),
+		Annotations: map[string]string{
+			LayoutHashAnnotation: DataHash(layoutCM.Data),
+			// `oc logs` and `oc exec` without -c pick the agent.
+			"kubectl.kubernetes.io/default-container": AgentContainer,
+		},
+	}
+	spec := corev1.PodSpec{
+		ServiceAccountName: meta.NodeServiceAccount(cfg),
+		// Neither the agent nor graid talks to the API server.
+		AutomountServiceAccountToken:  ptr(false),
+		EnableServiceLinks:            ptr(false),
+		PriorityClassName:             SystemNodeCritical,
+		NodeSelector:                  NodeSelector(cfg),
+		Tolerations:                   append([]corev1.Toleration(nil), s.Tolerations...),
+		TerminationGracePeriodSeconds: ptr(*s.Node.TerminationGracePeriodSeconds),
+		InitContainers:                []corev1.Container{waitModules(cfg, image), graid(image)},
+		Containers:                    []corev1.Container{agentContainer(cfg, image)},
+		Volumes:                       volumes(cfg),
+	}
+	if rc := s.Node.RuntimeClassName; rc != nil && *rc != "" {
+		spec.RuntimeClassName = ptr(*rc)
+	}
+	if sec := s.Driver.ImageRepoSecret; sec != "" && imageStreamName(cfg) == "" {
+		spec.ImagePullSecrets = []corev1.LocalObjectReference{{Name: sec}}
+	}
+	return &appsv1.DaemonSet{
+		TypeMeta:   metav1.TypeMeta{APIVersion: "apps/v1", Kind: "DaemonSet"},
+		ObjectMeta: meta.Object(cfg, DaemonSetName(cfg), s.Namespace, Component, meta.WaveWorkloads),
+		Spec: appsv1.DaemonSetSpec{
+			Selector: &metav1.LabelSelector{MatchLabels: selector},
+			// One node at a time, and never a second pod on a node whose first one still holds
+			// the devices: the new pod starts only after the old one has unmounted and stopped.
+			UpdateStrategy: appsv1.DaemonSetUpdateStrategy{
+				Type: appsv1.RollingUpdateDaemonSetStrategyType,
+				RollingUpdate: &appsv1.RollingUpdateDaemonSet{
+					MaxUnavailable: ptr(intstr.FromInt32(1)),
+					MaxSurge:       ptr(intstr.FromInt32(0)),
+				},
+			},
+			Template: corev1.PodTemplateSpec{ObjectMeta: podMeta, Spec: spec},
+		},
+	}, nil
+}
+
+// waitModules needs no privilege: /sys/module is the host kernel's in every container.
+func waitModules(cfg *config.SupremeRAID, image string) corev1.Container {
+	return corev1.Container{
+		Name:            WaitModulesContainer,
+		Image:           image,
+		ImagePullPolicy: corev1.PullIfNotPresent,
+		Command:         []string{"/bin/sh", "-c", waitModulesScript, WaitModulesContainer},
+		Env: []corev1.EnvVar{
+			{Name: "MODULE_WAIT_SECONDS", Value: strconv.Itoa(ModuleWaitSeconds)},
+			{Name: "KMM_NAMESPACE", Value: cfg.Spec.Namespace},
+		},
+		Resources: requests("10m", "16Mi"),
+		SecurityContext: &corev1.SecurityContext{
+			RunAsNonRoot:             ptr(true),
+			RunAsUser:                ptr(nobody),
+			AllowPrivilegeEscalation: ptr(false),
+			ReadOnlyRootFilesystem:   ptr(true),
+			Capabilities:             &corev1.Capabilities{Drop: []corev1.Capability{"ALL"}},
+			SeccompProfile:           &corev1.SeccompProfile{Type: corev1.SeccompProfileTypeRuntimeDefault},
+		},
+		TerminationMessagePolicy: corev1.TerminationMessageFallbackToLogsOnError,
+	}
+}
+
+// graid runs graid_server as a native sidecar (an init container that keeps running): it starts
+// before the agent and the kubelet stops it only after the agent has exited, so the virtual
+// drives stay served while the agent unmounts. No liveness probe: restarting a storage server
+// under load would do more harm than a hung one; if it exits, the kubelet restarts it.
+func graid(image string) corev1.Container {
+	return corev1.Container{
+		Name:            GraidContainer,
+		Image:           image,
+		ImagePullPolicy: corev1.PullIfNotPresent,
+		RestartPolicy:   ptr(corev1.ContainerRestartPolicyAlways),
+		Command:         []string{"/bin/sh", "-c", graidServiceScript, GraidContainer},
+		Env: []corev1.EnvVar{
+			// The NVIDIA runtime (or the toolkit's OCI hook) injects the node driver's libcuda
+			// and device nodes for graid_core. The device plugin is off on these nodes, so
+			// nothing is allocated: graid_core uses the SupremeRAID GPU directly.
+			{Name: "NVIDIA_VISIBLE_DEVICES", Value: "all"},
+			{Name: "NVIDIA_DRIVER_CAPABILITIES", Value: "compute,utility"},
+		},
+		Resources: requests("100m", "256Mi"),
+		// graid_server drives the GPU and the NVMe SSDs through the graid modules' device nodes.
+		SecurityContext: &corev1.SecurityContext{Privileged: ptr(true)},
+		VolumeMounts: []corev1.VolumeMount{
+			{Name: volDev, MountPath: "/dev"},
+			{Name: volSys, MountPath: "/sys"},
+			{Name: volGraidLog, MountPath: GraidLogDir},
+		},
+		TerminationMessagePolicy: corev1.TerminationMessageFallbackToLogsOnError,
+	}
+}
+
+// agentContainer runs supremeraid-fn node. It is PID 1 (no shell), so SIGTERM reaches it and it
+// unmounts cleanly before exiting.
+func agentContainer(cfg *config.SupremeRAID, image string) corev1.Container {
+	port := intstr.FromString(probePortName)
+	return corev1.Container{
+		Name:            AgentContainer,
+		Image:           image,
+		ImagePullPolicy: corev1.PullIfNotPresent,
+		Command:         AgentArgs(cfg),
+		Ports:           []corev1.ContainerPort{{Name: probePortName, ContainerPort: AgentPort, Protocol: corev1.ProtocolTCP}},
+		// Ready only while every configured virtual drive is mounted and every tenant
+		// directory exists.
+		ReadinessProbe: &corev1.Probe{
+			ProbeHandler:     corev1.ProbeHandler{HTTPGet: &corev1.HTTPGetAction{Path: "/readyz", Port: port}},
+			PeriodSeconds:    10,
+			TimeoutSeconds:   3,
+			FailureThreshold: 1,
+			SuccessThreshold: 1,
+		},
+		// /healthz answers while the process runs; a restart would unmount, so be patient.
+		LivenessProbe: &corev1.Probe{
+			ProbeHandler:     corev1.ProbeHandler{HTTPGet: &corev1.HTTPGetAction{Path: "/healthz", Port: port}},
+			PeriodSeconds:    20,
+			TimeoutSeconds:   5,
+			FailureThreshold: 6,
+			SuccessThreshold: 1,
+		},
+		Resources: requests("20m", "64Mi"),
+		// mount(2), Bidirectional propagation (which Kubernetes allows only in privileged
+		// containers), blkid and mkfs on block devices, chown of tenant directories.
+		SecurityContext: &corev1.SecurityContext{Privileged: ptr(true)},
+		VolumeMounts: []corev1.VolumeMount{
+			{Name: volHostRoot, MountPath: HostRoot, MountPropagation: ptr(corev1.MountPropagationBidirectional)},
+			{Name: volDev, MountPath: "/dev"},
+			{Name: volSys, MountPath: "/sys"},
+			// subPath: the pod sees the layout it was started with; a change rolls the pod
+			// through the hash annotation instead of editing a running agent's input.
+			{Name: volLayout, MountPath: LayoutPath, SubPath: LayoutKey, ReadOnly: true},
+			{Name: volLicense, MountPath: LicenseDir, ReadOnly: true},
+		},
+		TerminationMessagePolicy: corev1.TerminationMessageFallbackToLogsOnError,
+	}
+}
+
+func volumes(cfg *config.SupremeRAID) []corev1.Volume {
+	hostPath := func(name, path string, t corev1.HostPathType) corev1.Volume {
+		return corev1.Volume{Name: name, VolumeSource: corev1.VolumeSource{HostPath: &corev1.HostPathVolumeSource{Path: path, Type: ptr(t)}}}
+	}
+	return []corev1.Volume{
+		hostPath(volHostRoot, "/", corev1.HostPathDirectory),
+		hostPath(volDev, "/dev", corev1.HostPathDirectory),
+		hostPath(volSys, "/sys", corev1.HostPathDirectory),
+		hostPath(volGraidLog, GraidLogDir, corev1.HostPathDirectoryOrCreate),
+		{Name: volLayout, VolumeSource: corev1.VolumeSource{ConfigMap: &corev1.ConfigMapVolumeSource{
+			LocalObjectReference: corev1.LocalObjectReference{Name: LayoutConfigMapName(cfg)},
+			Items:                []corev1.KeyToPath{{Key: LayoutKey, Path: LayoutKey}},
+			DefaultMode:          ptr(readOnlyMode),
+		}}},
+		// The license stays in its Secret: mounted as a file readable by root only, in the
+		// agent container only.
+		{Name: volLicense, VolumeSource: corev1.VolumeSource{Secret: &corev1.SecretVolumeSource{
+			SecretName:  cfg.Spec.Driver.LicenseSecret,
+			Items:       []corev1.KeyToPath{{Key: LicenseKey, Path: LicenseKey}},
+			DefaultMode: ptr(secretFileMode),
+		}}},
+	}
+}
+
+// requests sets requests only: no limits, so the storage path is never throttled or OOM-killed
+// by its own pod's limits.
+func requests(cpu, memory string) corev1.ResourceRequirements {
+	return corev1.ResourceRequirements{Requests: corev1.ResourceList{
+		corev1.ResourceCPU:    resource.MustParse(cpu),
+		corev1.ResourceMemory: resource.MustParse(memory),
+	}}
+}
+
+func copyMap(m map[string]string) map[string]string {
+	if m == nil {
+		return nil
+	}
+	out := make(map[string]string, len(m))
+	for k, v := range m {
+		out[k] = v
+	}
+	return out
+}
+
+// NodeSelector is the Module's selector (SupremeRAID nodes with the pinned NVIDIA driver) plus
+// KMM's ready label: pods start only where graid is loaded, and leave a node, unmounting first,
+// as soon as the driver version stops matching, which is when KMM has to unload graid there.
+// These are the nodes where the workload volumes are mounted, so the OPA policy steers opted-in
+// pods with the same labels. It returns a new map on every call.
+func NodeSelector(cfg *config.SupremeRAID) map[string]string {
+	sel := kmm.NodeSelector(cfg)
+	sel[kmm.ReadyLabel(cfg)] = ""
+	return sel
+}

@@ -1,0 +1,317 @@
+package tenants_test
+
+import (
+	"strings"
+	"testing"
+
+	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/labels"
+	"k8s.io/apimachinery/pkg/util/version"
+	"k8s.io/apiserver/pkg/admission"
+	"k8s.io/apiserver/pkg/cel/environment"
+
+	"supremeraid.dev/supremeraid-fn/generators/config"
+	"supremeraid.dev/supremeraid-fn/generators/tenants"
+)
+
+const base = "/var/mnt/supremeraid/vd0"
+
+func hostPathVolume(name, path string, typ *corev1.HostPathType) corev1.Volume {
+	return corev1.Volume{Name: name, VolumeSource: corev1.VolumeSource{HostPath: &corev1.HostPathVolumeSource{Path: path, Type: typ}}}
+}
+
+var (
+	directory         = ptr(corev1.HostPathDirectory)
+	directoryOrCreate = ptr(corev1.HostPathDirectoryOrCreate)
+)
+
+func testPod(ns string, volumes ...corev1.Volume) *corev1.Pod {
+	return &corev1.Pod{
+		TypeMeta:   metav1.TypeMeta{APIVersion: "v1", Kind: "Pod"},
+		ObjectMeta: metav1.ObjectMeta{Name: "app", Namespace: ns, Labels: map[string]string{"supremeraid.dev/inject": "true"}},
+		Spec: corev1.PodSpec{
+			Containers: []corev1.Container{{Name: "app", Image: "registry.example/app:1"}},
+			Volumes:    volumes,
+		},
+	}
+}
+
+func policyFor(t *testing.T, cfg *config.SupremeRAID) *admissionregistrationv1.ValidatingAdmissionPolicy {
+	t.Helper()
+	p, err := tenants.HostPathPolicy(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func TestHostPathPolicyCompiles(t *testing.T) {
+	p := policyFor(t, testConfig(t, nil))
+	versions := map[string]*version.Version{
+		"oldest supported": oldestVersion,
+		"library default":  environment.DefaultCompatibilityVersion(),
+	}
+	for name, v := range versions {
+		t.Run(name+" "+v.String(), func(t *testing.T) {
+			for _, e := range compileErrors(t, p, v) {
+				t.Error(e)
+			}
+		})
+	}
+}
+
+// TestHostPathPolicyCompileCheckCanFail shows the compile check rejects bad CEL.
+func TestHostPathPolicyCompileCheckCanFail(t *testing.T) {
+	cases := map[string]struct {
+		reason string
+		mutate func(p *admissionregistrationv1.ValidatingAdmissionPolicy)
+		want   string
+	}{
+		"syntax": {
+			reason: "an unbalanced parenthesis is a compile error",
+			mutate: func(p *admissionregistrationv1.ValidatingAdmissionPolicy) {
+				p.Spec.Validations[0].Expression = "variables.hostPathVolumes.all(v, v.hostPath.path == variables.tenantDir"
+			},
+			want: "Syntax error",
+		},
+		"unknown variable": {
+			reason: "a misspelt variable does not exist",
+			mutate: func(p *admissionregistrationv1.ValidatingAdmissionPolicy) {
+				p.Spec.Validations[0].Expression = "variables.hostPathVolume.all(v, true)"
+			},
+			want: "undefined field 'hostPathVolume'",
+		},
+		"message not a string": {
+			reason: "a messageExpression must evaluate to a string",
+			mutate: func(p *admissionregistrationv1.ValidatingAdmissionPolicy) {
+				p.Spec.Validations[1].MessageExpression = "size(variables.hostPathVolumes)"
+			},
+			want: "must evaluate to string",
+		},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			p := policyFor(t, testConfig(t, nil))
+			tc.mutate(p)
+			errs := strings.Join(compileErrors(t, p, oldestVersion), "\n")
+			if !strings.Contains(errs, tc.want) {
+				t.Errorf("%s\nwant a compile error containing %q, got:\n%s", tc.reason, tc.want, errs)
+			}
+		})
+	}
+}
+
+func TestHostPathPolicyDecisions(t *testing.T) {
+	cfg := testConfig(t, nil)
+	v := newValidator(t, policyFor(t, cfg))
+	objs, err := tenants.Generate(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	namespaces := map[string]*corev1.Namespace{}
+	for _, o := range objs {
+		if ns, ok := o.(*corev1.Namespace); ok {
+			namespaces[ns.Name] = ns
+		}
+	}
+	own := base + "/project1"
+	webhookVolume := hostPathVolume("supremeraid", own, directory)
+	cases := map[string]struct {
+		reason  string
+		op      admission.Operation
+		pod     *corev1.Pod
+		old     *corev1.Pod
+		allowed bool
+		// wantMsgs must each appear in the denial.
+		wantMsgs []string
+	}{
+		"webhook-mutated pod": {
+			reason:  "the volume the OPA policy adds: the namespace's own directory, type Directory",
+			pod:     testPod("project1", webhookVolume),
+			allowed: true,
+		},
+		"pod without hostPath": {
+			reason:  "ordinary volumes are none of this policy's business",
+			pod:     testPod("project1", corev1.Volume{Name: "tmp", VolumeSource: corev1.VolumeSource{EmptyDir: &corev1.EmptyDirVolumeSource{}}}),
+			allowed: true,
+		},
+		"pod without volumes": {
+			reason:  "spec.volumes absent",
+			pod:     testPod("project1"),
+			allowed: true,
+		},
+		"update of a mutated pod": {
+			reason:  "UPDATE (e.g. a label change) of a compliant pod is allowed",
+			op:      admission.Update,
+			pod:     testPod("project1", webhookVolume),
+			old:     testPod("project1", webhookVolume),
+			allowed: true,
+		},
+		"outside the mount": {
+			reason:   "a hostPath anywhere else on the node",
+			pod:      testPod("project1", hostPathVolume("etc", "/etc", directory)),
+			wantMsgs: []string{"may mount " + own + " only", "refused: etc=/etc"},
+		},
+		"parent traversal": {
+			reason:   `"/.." climbs out of the tenant directory to the whole volume`,
+			pod:      testPod("project1", hostPathVolume("up", own+"/..", directory)),
+			wantMsgs: []string{"refused: up=" + own + "/.."},
+		},
+		"traversal into another tenant": {
+			reason:   `"/../project2" reaches a neighbour's directory`,
+			pod:      testPod("project1", hostPathVolume("x", own+"/../project2", directory)),
+			wantMsgs: []string{"refused: x=" + own + "/../project2"},
+		},
+		"prefix trick": {
+			reason:   "project1evil starts with project1 but is another directory",
+			pod:      testPod("project1", hostPathVolume("evil", own+"evil", directory)),
+			wantMsgs: []string{"refused: evil=" + own + "evil"},
+		},
+		"another tenant's directory": {
+			reason:   "project2's directory from project1",
+			pod:      testPod("project1", hostPathVolume("other", base+"/project2", directory)),
+			wantMsgs: []string{"refused: other=" + base + "/project2"},
+		},
+		"the whole volume": {
+			reason:   "the mount path itself holds every tenant's directory",
+			pod:      testPod("project1", hostPathVolume("all", base, directory)),
+			wantMsgs: []string{"refused: all=" + base},
+		},
+		"sub-directory": {
+			reason:   "a path below the tenant directory could be a symlink the tenant planted",
+			pod:      testPod("project1", hostPathVolume("sub", own+"/link", directory)),
+			wantMsgs: []string{"refused: sub=" + own + "/link"},
+		},
+		"trailing slash": {
+			reason:   "another spelling of the directory is refused rather than normalised",
+			pod:      testPod("project1", hostPathVolume("slash", own+"/", directory)),
+			wantMsgs: []string{"refused: slash=" + own + "/"},
+		},
+		"double slash": {
+			reason:   "another spelling of the directory is refused rather than normalised",
+			pod:      testPod("project1", hostPathVolume("dbl", "/var/mnt//supremeraid/vd0/project1", directory)),
+			wantMsgs: []string{"refused: dbl=/var/mnt//supremeraid/vd0/project1"},
+		},
+		"own directory, DirectoryOrCreate": {
+			reason:   "the kubelet must never create the tenant directory (root-owned, wrong mode)",
+			pod:      testPod("project1", hostPathVolume("mk", own, directoryOrCreate)),
+			wantMsgs: []string{"must have type Directory", "refused: mk"},
+		},
+		"own directory, no type": {
+			reason:   "an unset type skips the kubelet's check that the directory exists",
+			pod:      testPod("project1", hostPathVolume("plain", own, nil)),
+			wantMsgs: []string{"must have type Directory", "refused: plain"},
+		},
+		"one good, one bad": {
+			reason:   "every hostPath must comply; the message names only the bad one",
+			pod:      testPod("project1", webhookVolume, hostPathVolume("etc", "/etc", directory)),
+			wantMsgs: []string{"refused: etc=/etc"},
+		},
+		"both rules broken": {
+			reason:   "every failed rule is reported",
+			pod:      testPod("project1", hostPathVolume("root", "/", directoryOrCreate)),
+			wantMsgs: []string{"refused: root=/", "must have type Directory"},
+		},
+		"update adding nothing but still bad": {
+			reason:   "UPDATE of a non-compliant pod is refused too",
+			op:       admission.Update,
+			pod:      testPod("project1", hostPathVolume("etc", "/etc", directory)),
+			old:      testPod("project1", hostPathVolume("etc", "/etc", directory)),
+			wantMsgs: []string{"refused: etc=/etc"},
+		},
+		"the other tenant's own directory": {
+			reason:  "the directory is chosen by the request's namespace, not fixed",
+			pod:     testPod("project2", hostPathVolume("supremeraid", base+"/project2", directory)),
+			allowed: true,
+		},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			op := tc.op
+			if op == "" {
+				op = admission.Create
+			}
+			got := admit(t, v, op, namespaces[tc.pod.Namespace], tc.pod, tc.old)
+			if got.allowed != tc.allowed {
+				t.Fatalf("%s\ngot %s", tc.reason, got)
+			}
+			msg := strings.Join(got.messages, " | ")
+			for _, want := range tc.wantMsgs {
+				if !strings.Contains(msg, want) {
+					t.Errorf("%s\ndenial lacks %q: %s", tc.reason, want, msg)
+				}
+			}
+			if tc.allowed == false && len(tc.wantMsgs) == 0 {
+				t.Error("a denial case must say which message it expects")
+			}
+		})
+	}
+}
+
+// TestHostPathPolicyMatch: the policy selects exactly the tenant namespaces (by the label the
+// Namespace objects carry) and pod CREATE/UPDATE, and is enforced (Deny) by its binding.
+func TestHostPathPolicyMatch(t *testing.T) {
+	cfg := testConfig(t, nil)
+	p := policyFor(t, cfg)
+	mc := p.Spec.MatchConstraints
+	sel, err := metav1.LabelSelectorAsSelector(mc.NamespaceSelector)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ns := tenants.Namespace(cfg, &cfg.Spec.Workloads.Namespaces[0])
+	if !sel.Matches(labels.Set(ns.Labels)) {
+		t.Errorf("selector %s does not select the generated tenant namespace %v", sel, ns.Labels)
+	}
+	for _, other := range []map[string]string{nil, {"openpolicyagent.org/webhook": "enabled"}, {"supremeraid.dev/tenant": "false"}} {
+		if sel.Matches(labels.Set(other)) {
+			t.Errorf("selector %s selects a non-tenant namespace %v", sel, other)
+		}
+	}
+	wantRules := `[{"operations":["CREATE","UPDATE"],"apiGroups":[""],"apiVersions":["v1"],"resources":["pods"],"scope":"Namespaced"}]`
+	if got := mustJSON(t, mc.ResourceRules); got != wantRules {
+		t.Errorf("resourceRules\n got %s\nwant %s", got, wantRules)
+	}
+	if *p.Spec.FailurePolicy != admissionregistrationv1.Fail {
+		t.Errorf("failurePolicy %s: a policy that cannot be evaluated must refuse the pod", *p.Spec.FailurePolicy)
+	}
+	b := tenants.HostPathPolicyBinding(cfg)
+	if b.Spec.PolicyName != p.Name || mustJSON(t, b.Spec.ValidationActions) != `["Deny"]` || b.Spec.MatchResources != nil || b.Spec.ParamRef != nil {
+		t.Errorf("binding %+v: must bind %s with Deny and no narrowing", b.Spec, p.Name)
+	}
+}
+
+// TestHostPathPolicyQuoting: the base path is embedded as a CEL string literal; characters
+// that need escaping must reach the comparison unchanged. (Config validation refuses such paths;
+// the escaping must hold anyway.)
+func TestHostPathPolicyQuoting(t *testing.T) {
+	for _, weird := range []string{`/var/mnt/it's`, `/var/mnt/a"b\c`, "/var/mnt/é ü", "/var/mnt/x\u2028y"} {
+		t.Run(weird, func(t *testing.T) {
+			cfg := testConfig(t, nil)
+			cfg.Spec.Workloads.MountPath = weird
+			p := policyFor(t, cfg)
+			for _, e := range compileErrors(t, p, oldestVersion) {
+				t.Fatal(e)
+			}
+			v := newValidator(t, p)
+			ns := tenants.Namespace(cfg, &cfg.Spec.Workloads.Namespaces[0])
+			if got := admit(t, v, admission.Create, ns, testPod("project1", hostPathVolume("d", weird+"/project1", directory)), nil); !got.allowed {
+				t.Errorf("the exact tenant directory under %q: %s", weird, got)
+			}
+			if got := admit(t, v, admission.Create, ns, testPod("project1", hostPathVolume("d", weird+"/project2", directory)), nil); got.allowed {
+				t.Errorf("another tenant's directory under %q was allowed", weird)
+			}
+		})
+	}
+}
+
+func TestHostPathPolicyRefusesUncleanBase(t *testing.T) {
+	for _, bad := range []string{"", "relative", "/", "/var/mnt/", "/var/../etc", "/var/mnt\n/x"} {
+		cfg := testConfig(t, nil)
+		cfg.Spec.Workloads.MountPath = bad
+		if _, err := tenants.HostPathPolicy(cfg); err == nil || !strings.Contains(err.Error(), "spec.workloads.mountPath") {
+			t.Errorf("mountPath %q: want an error naming spec.workloads.mountPath, got %v", bad, err)
+		}
+	}
+}

@@ -1,0 +1,62 @@
+package tenants_test
+
+import (
+	"testing"
+
+	corev1 "k8s.io/api/core/v1"
+
+	"supremeraid.dev/supremeraid-fn/generators/config"
+	"supremeraid.dev/supremeraid-fn/generators/tenants"
+)
+
+func TestNamespace(t *testing.T) {
+	cases := map[string]struct {
+		reason  string
+		tenant  config.TenantNamespace
+		wantAnn map[string]string
+	}{
+		"fsGroup defaulted": {
+			reason:  "fs-group is the run-as-group when fsGroup is left out (Default fills it in)",
+			tenant:  config.TenantNamespace{Name: "project1", RunAsUser: 1000, RunAsGroup: 100, FSGroup: ptr(int64(100))},
+			wantAnn: map[string]string{"supremeraid.dev/run-as-user": "1000", "supremeraid.dev/run-as-group": "100", "supremeraid.dev/fs-group": "100"},
+		},
+		"own fsGroup": {
+			reason:  "a distinct fsGroup is written as is",
+			tenant:  config.TenantNamespace{Name: "project2", RunAsUser: 1001, RunAsGroup: 101, FSGroup: ptr(int64(2001))},
+			wantAnn: map[string]string{"supremeraid.dev/run-as-user": "1001", "supremeraid.dev/run-as-group": "101", "supremeraid.dev/fs-group": "2001"},
+		},
+		"largest ids": {
+			reason:  "decimal, no exponent or separators, up to 2^31-1",
+			tenant:  config.TenantNamespace{Name: "big", RunAsUser: 2147483647, RunAsGroup: 2147483646},
+			wantAnn: map[string]string{"supremeraid.dev/run-as-user": "2147483647", "supremeraid.dev/run-as-group": "2147483646", "supremeraid.dev/fs-group": "2147483646"},
+		},
+	}
+	wantLabels := map[string]string{
+		"openpolicyagent.org/webhook":                    "enabled",
+		"supremeraid.dev/tenant":                         "true",
+		"pod-security.kubernetes.io/enforce":             "privileged",
+		"pod-security.kubernetes.io/audit":               "privileged",
+		"pod-security.kubernetes.io/warn":                "privileged",
+		"security.openshift.io/scc.podSecurityLabelSync": "false",
+		"app.kubernetes.io/managed-by":                   "supremeraid-fn",
+		"app.kubernetes.io/part-of":                      "graid",
+		"app.kubernetes.io/component":                    "tenants",
+	}
+	cfg := testConfig(t, nil)
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			ns := tenants.Namespace(cfg, &tc.tenant)
+			if ns.Name != tc.tenant.Name || ns.Namespace != "" {
+				t.Errorf("name %q namespace %q", ns.Name, ns.Namespace)
+			}
+			if mustJSON(t, ns.Labels) != mustJSON(t, wantLabels) {
+				t.Errorf("%s\nlabels\n got %v\nwant %v", tc.reason, ns.Labels, wantLabels)
+			}
+			if mustJSON(t, ns.Annotations) != mustJSON(t, tc.wantAnn) {
+				t.Errorf("%s\nannotations\n got %v\nwant %v", tc.reason, ns.Annotations, tc.wantAnn)
+			}
+			var back corev1.Namespace
+			strictDecode(t, emitted(t, ns), &back)
+		})
+	}
+}
