@@ -1,5 +1,5 @@
 // Package binaries finds the external programs the e2e tests run (a real
-// kube-apiserver and etcd, the supremeraid-fn binary, kustomize) and applies
+// kube-apiserver and etcd, the supremeraid-fn binary, kustomize, OPA) and applies
 // the team's rule for missing tools: skip with a stated reason, unless
 // SUPREMERAID_REQUIRE_TOOLS=1, in which case fail, so `make test` and
 // `make e2e` can never pass by skipping.
@@ -36,6 +36,8 @@ var (
 	Etcd          = Tool{Name: "etcd", EnvVar: "ETCD", Install: "make e2e-tools"}
 	SupremeRAIDFn = Tool{Name: "supremeraid-fn", EnvVar: "SUPREMERAID_FN", Install: "make build"}
 	Kustomize     = Tool{Name: "kustomize", EnvVar: "KUSTOMIZE", Install: "make tools"}
+	// OPA is the admission webhook backend (`opa run --server`).
+	OPA = Tool{Name: "opa", EnvVar: "OPA", Install: "make e2e-tools"}
 )
 
 // Find returns the path of tool: $EnvVar if set, else <repo>/bin/<name>, else

@@ -117,8 +117,8 @@ func TestConfigLayoutDoesNotMatter(t *testing.T) {
 	}
 }
 
-// TestInputOrderDoesNotMatter shuffles the unrelated items around the config: the output
-// ResourceList, generated objects included, must not change.
+// TestInputOrderDoesNotMatter shuffles the unrelated items around the config: the generated
+// objects (content and order) must not change, and the input items must come out as they went in.
 func TestInputOrderDoesNotMatter(t *testing.T) {
 	items := unrelatedItems(50)
 	config := string(largeConfig())
@@ -126,20 +126,24 @@ func TestInputOrderDoesNotMatter(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	wantGenerated := generatedItems(t, want)
 	for seed := uint64(1); seed <= 5; seed++ {
 		shuffled := append([]string(nil), items...)
 		rand.New(rand.NewPCG(seed, 0)).Shuffle(len(shuffled), func(i, j int) { shuffled[i], shuffled[j] = shuffled[j], shuffled[i] })
-		got, err := krm.Run(wrapRL(config, shuffled...))
+		input := wrapRL(config, shuffled...)
+		got, err := krm.Run(input)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if !bytes.Equal(got, want) {
-			t.Fatalf("items shuffled with seed %d: the output differs:\n%s", seed, firstDiff(want, got))
+		if diff := cmp.Diff(wantGenerated, generatedItems(t, got)); diff != "" {
+			t.Fatalf("items shuffled with seed %d: generated objects differ (-want +got):\n%.3000s", seed, diff)
+		}
+		if diff := cmp.Diff(inputItems(t, input), passedThrough(t, got)); diff != "" {
+			t.Fatalf("items shuffled with seed %d: input items did not pass through as they came (-want +got):\n%.3000s", seed, diff)
 		}
 	}
 	// The config as the one SupremeRAID item (kpt fn eval without --fn-config), anywhere among
 	// the items: the generated objects are the same.
-	wantGenerated := generatedItems(t, want)
 	for _, at := range []int{0, 25, 50} {
 		withConfig := append(append(append([]string(nil), items[:at]...), config), items[at:]...)
 		got, err := krm.Run(wrapRL("", withConfig...))
@@ -150,6 +154,34 @@ func TestInputOrderDoesNotMatter(t *testing.T) {
 			t.Fatalf("config as item %d: generated objects differ (-want +got):\n%.3000s", at, diff)
 		}
 	}
+}
+
+func inputItems(t *testing.T, input []byte) []string {
+	t.Helper()
+	rl, err := fn.ParseResourceList(input)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, o := range rl.Items {
+		out = append(out, o.String())
+	}
+	return out
+}
+
+func passedThrough(t *testing.T, out []byte) []string {
+	t.Helper()
+	rl, err := fn.ParseResourceList(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var items []string
+	for _, o := range rl.Items {
+		if o.GetLabel(meta.LabelManagedBy) != meta.ManagedBy {
+			items = append(items, o.String())
+		}
+	}
+	return items
 }
 
 func generatedItems(t *testing.T, out []byte) []string {

@@ -3,7 +3,6 @@ package krm
 import (
 	"bytes"
 	"fmt"
-	"sort"
 	"strings"
 
 	"github.com/GoogleContainerTools/kpt-functions-sdk/go/fn"
@@ -12,28 +11,16 @@ import (
 // resourceListHead is how the SDK's serialisation of every ResourceList begins.
 const resourceListHead = "apiVersion: config.kubernetes.io/v1\nkind: ResourceList\n"
 
-// writeResourceList serialises rl to the same bytes as the SDK's rl.ToYAML(), faster. The SDK
-// encodes the whole list as one YAML document, and the YAML encoder keeps every event of a
-// document in one growing slice: for the 4,000 objects of a 1,000-tenant config that was most of
-// the round trip's time and a gigabyte of allocation. Here each item is encoded on its own (the
-// encoder has no line-width limit, so nesting only adds the list indentation) and the SDK writes
-// the rest. The sort key is the SDK's, computed once per item instead of twice per comparison,
-// and the sort is stable: items with equal keys keep their input order (the SDK's unstable sort
-// may swap them once there are more than 12 items).
+// writeResourceList serialises rl without reordering it. The SDK's rl.ToYAML() sorts the items
+// by apiVersion, kind, namespace and name, and writes an item's head comment in front of its list
+// dash. Both hurt under kpt: the emission order is lost, and kpt, which copies each file's
+// comments back after a function ran, reads that comment as a different one and writes it twice
+// into the package on every render. Here items keep their order (input items first, then the
+// generated ones in emission order) and comments stay inside their item. Each item is encoded on
+// its own: the YAML encoder keeps every event of a document in one growing slice, so encoding
+// the 4,000 objects of a 1,000-tenant config as one document took most of the round trip.
 func writeResourceList(rl *fn.ResourceList) ([]byte, error) {
-	type keyed struct {
-		key string
-		obj *fn.KubeObject
-	}
-	items := make([]keyed, len(rl.Items))
-	for i, o := range rl.Items {
-		items[i] = keyed{fmt.Sprintf("%s %s %s %s", o.GetAPIVersion(), o.GetKind(), o.GetNamespace(), o.GetName()), o}
-	}
-	sort.SliceStable(items, func(i, j int) bool { return items[i].key < items[j].key })
-	for i := range items {
-		rl.Items[i] = items[i].obj // the caller sees the order written, as after the SDK's Sort
-	}
-
+	items := rl.Items
 	fc := rl.FunctionConfig
 	if fc == nil {
 		fc = fn.NewEmptyKubeObject()
@@ -51,23 +38,22 @@ func writeResourceList(rl *fn.ResourceList) ([]byte, error) {
 	if len(items) > 0 {
 		b.WriteString("items:\n")
 		for _, it := range items {
-			writeItem(&b, it.obj.String())
+			writeItem(&b, it.String())
 		}
 	}
 	b.Write(rest[len(resourceListHead):])
 	return b.Bytes(), nil
 }
 
-// writeItem writes one encoded object as an element of a block sequence at column 0, the way
-// the encoder nests it: head comments stay at column 0, the first content line gets "- ", later
-// lines two spaces (empty lines, inside block scalars, stay empty).
+// writeItem writes one encoded object as an element of a block sequence at column 0: its first
+// line, a head comment or the first key, gets "- ", later lines two spaces (empty lines, inside
+// block scalars, stay empty). A head comment so belongs to the item, as kpt wrote it.
 func writeItem(b *bytes.Buffer, doc string) {
 	first := true
 	for _, line := range strings.SplitAfter(doc, "\n") {
 		switch {
 		case line == "":
 			continue
-		case first && strings.HasPrefix(line, "#"):
 		case first:
 			b.WriteString("- ")
 			first = false

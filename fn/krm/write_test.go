@@ -1,18 +1,22 @@
 package krm
 
 import (
+	"reflect"
+
 	"bytes"
 	"fmt"
 	"os"
+	sigsyaml "sigs.k8s.io/yaml"
 	"strings"
 	"testing"
 
 	"github.com/GoogleContainerTools/kpt-functions-sdk/go/fn"
 )
 
-// TestWriteMatchesSDK: writeResourceList must produce exactly the SDK's bytes, whatever the
-// items look like (comments, block scalars, flow style, odd keys), so using it changes nothing
-// for kpt, kustomize or any golden file.
+// TestWriteMatchesSDK: apart from the order of the items and where head comments sit (see
+// TestWriteKeepsOrderAndComments), writeResourceList writes what the SDK writes, whatever the
+// items look like (block scalars, flow style, odd keys): read back and written by the SDK, both
+// outputs hold the same data.
 func TestWriteMatchesSDK(t *testing.T) {
 	minimal, err := os.ReadFile("testdata/success/minimal/config.yaml")
 	if err != nil {
@@ -56,11 +60,26 @@ func TestWriteMatchesSDK(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		got, err := writeResourceList(a)
+		ours, err := writeResourceList(a)
 		if err != nil {
 			t.Fatalf("%s: %v", tc.reason, err)
 		}
-		if !bytes.Equal(got, want) {
+		reread, err := fn.ParseResourceList(ours)
+		if err != nil {
+			t.Fatalf("%s: our output does not parse: %v\n%s", tc.reason, err, ours)
+		}
+		got, err := reread.ToYAML()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var wantData, gotData any
+		if err := sigsyaml.Unmarshal(want, &wantData); err != nil {
+			t.Fatal(err)
+		}
+		if err := sigsyaml.Unmarshal(got, &gotData); err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(wantData, gotData) {
 			t.Errorf("%s: differs from the SDK's output\n--- want\n%s\n--- got\n%s", tc.reason, want, got)
 		}
 	}
@@ -87,5 +106,38 @@ func TestWriteKeepsEqualKeysInInputOrder(t *testing.T) {
 		if j := bytes.Index(out, []byte(want)); j < 0 || i > 0 && j < bytes.Index(out, []byte(fmt.Sprintf("n: '%02d'", i-1))) {
 			t.Fatalf("item %d is missing or out of order:\n%s", i, out)
 		}
+	}
+}
+
+// TestWriteKeepsOrderAndComments: items come out in their order, not sorted, and an item's head
+// comment is written inside the item ("- # ..."), so kpt reads it back as the same comment.
+func TestWriteKeepsOrderAndComments(t *testing.T) {
+	in := "apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems:\n" +
+		"- # the Kptfile's comment\n  apiVersion: kpt.dev/v1\n  kind: Kptfile\n  metadata: {name: pkg}\n" +
+		"- # the second item's comment\n  apiVersion: v1\n  kind: ConfigMap\n  metadata: {name: b}\n" +
+		"- apiVersion: apps/v1\n  kind: Deployment\n  metadata: {name: a}\n"
+	rl, err := fn.ParseResourceList([]byte(in))
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := writeResourceList(rl)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"- # the Kptfile's comment\n  apiVersion: kpt.dev/v1\n", "- # the second item's comment\n  apiVersion: v1\n"} {
+		if !bytes.Contains(out, []byte(want)) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	if k, c, d := bytes.Index(out, []byte("kind: Kptfile")), bytes.Index(out, []byte("kind: ConfigMap")), bytes.Index(out, []byte("kind: Deployment")); !(k < c && c < d) {
+		t.Errorf("items reordered:\n%s", out)
+	}
+	again, err := fn.ParseResourceList(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out2, err := writeResourceList(again)
+	if err != nil || !bytes.Equal(out, out2) {
+		t.Errorf("writing what was read changes it (err %v):\n%s\n---\n%s", err, out, out2)
 	}
 }

@@ -9,7 +9,7 @@ package supremeraid.admission
 # Settings written by an older generator have no nodeSelector: such pods
 # are not steered, as before, rather than refused while kube-mgmt loads the
 # new modules one by one.
-required_node_labels := settings.nodeSelector
+required_node_labels := object.get(settings, "nodeSelector", {})
 
 # The pod's nodeSelector, empty when absent or null.
 pod_node_selector := v if {

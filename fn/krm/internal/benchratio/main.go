@@ -1,6 +1,8 @@
 // Command benchratio reads `go test -bench` output on stdin and prints how cost grows between
 // the benchmark pairs that differ only in size: large/example for each stage, and the 4x pairs of
-// BenchmarkScale. A ratio near the size ratio means linear growth. `make bench` runs it.
+// BenchmarkScale. A ratio near the size ratio means linear growth. Wall time on a shared machine
+// includes waiting for a core, so the CPU time per operation (cpu-ns/op) is the figure to
+// judge growth by. `make bench` runs it.
 package main
 
 import (
@@ -31,7 +33,7 @@ var pairs = []pair{
 }
 
 // result is one benchmark line's figures.
-type result struct{ ns, bytes, allocs float64 }
+type result struct{ ns, cpu, bytes, allocs float64 }
 
 var procSuffix = regexp.MustCompile(`-\d+$`)
 
@@ -53,6 +55,8 @@ func parse(r io.Reader) (map[string]result, error) {
 			switch f[i+1] {
 			case "ns/op":
 				res.ns = v
+			case "cpu-ns/op":
+				res.cpu = v
 			case "B/op":
 				res.bytes = v
 			case "allocs/op":
@@ -65,7 +69,7 @@ func parse(r io.Reader) (map[string]result, error) {
 }
 
 func report(w io.Writer, results map[string]result) {
-	fmt.Fprintf(w, "\n%-60s %9s %9s %9s  %s\n", "growth (larger / smaller)", "time", "bytes", "allocs", "input")
+	fmt.Fprintf(w, "\n%-50s %8s %8s %8s %8s  %s\n", "growth (larger / smaller)", "wall", "cpu", "bytes", "allocs", "input")
 	for _, p := range pairs {
 		s, ok1 := results[p.small]
 		l, ok2 := results[p.large]
@@ -73,7 +77,7 @@ func report(w io.Writer, results map[string]result) {
 			continue
 		}
 		name := strings.TrimPrefix(p.large, "Benchmark") + " / " + strings.TrimPrefix(p.small, "Benchmark")
-		fmt.Fprintf(w, "%-60s %8.1fx %8.1fx %8.1fx  %s\n", name, l.ns/s.ns, ratio(l.bytes, s.bytes), ratio(l.allocs, s.allocs), p.size)
+		fmt.Fprintf(w, "%-50s %7.1fx %7.1fx %7.1fx %7.1fx  %s\n", name, l.ns/s.ns, ratio(l.cpu, s.cpu), ratio(l.bytes, s.bytes), ratio(l.allocs, s.allocs), p.size)
 	}
 }
 

@@ -1,0 +1,189 @@
+// Package opaserver runs the real OPA server as the chart's opa container
+// runs it (`opa run --server` with TLS, token authentication and the chart's
+// bootstrap authorization policy, flags from package opachart), on loopback,
+// as a process of the e2e control plane, and talks to it as kube-mgmt does:
+// policies and data over OPA's REST API with the kube-mgmt token.
+package opaserver
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"supremeraid.dev/supremeraid-fn/e2e/controlplane"
+	"supremeraid.dev/supremeraid-fn/e2e/opachart"
+)
+
+// Version is the OPA release the e2e tools build (e2e/tools/opa/go.mod).
+// Start refuses another binary so a stale bin/opa cannot test something else.
+const Version = "1.22.2"
+
+const startAttempts = 3
+
+// Options configure Start.
+type Options struct {
+	// Binary is the opa executable.
+	Binary string
+	// Values are the merged chart values (opachart.Load).
+	Values *opachart.Values
+	// ReadyTimeout bounds the wait for /health; a guard against hangs,
+	// not a performance check. Default 1 minute.
+	ReadyTimeout time.Duration
+}
+
+// Server is a running OPA.
+type Server struct {
+	// URL is https://127.0.0.1:<port>/, the webhook's clientConfig.url.
+	URL string
+	// CABundle verifies the serving certificate (the control plane's CA).
+	CABundle []byte
+	// Ready is the time from start to /health answering (reported only).
+	Ready time.Duration
+
+	token  string
+	proc   *controlplane.Process
+	client *http.Client
+	base   string // URL without the trailing "/"
+}
+
+// Start runs OPA with the chart's flags for opts.Values, serving a
+// certificate for 127.0.0.1 from cp's CA, and waits for /health. The
+// process belongs to cp: it is stopped with it and its log (<cp.Dir>/opa.log)
+// is in cp.LogTails.
+func Start(ctx context.Context, cp *controlplane.ControlPlane, opts Options) (*Server, error) {
+	if err := checkVersion(opts.Binary); err != nil {
+		return nil, err
+	}
+	if opts.ReadyTimeout == 0 {
+		opts.ReadyTimeout = time.Minute
+	}
+	dir := filepath.Join(cp.Dir, "opa")
+	if err := os.MkdirAll(filepath.Join(dir, "bootstrap"), 0o700); err != nil {
+		return nil, fmt.Errorf("creating OPA directory: %w", err)
+	}
+	serving, err := cp.CA.IssueServing("127.0.0.1")
+	if err != nil {
+		return nil, err
+	}
+	s := opachart.Serving{
+		CertFile:     filepath.Join(dir, "tls.crt"),
+		KeyFile:      filepath.Join(dir, "tls.key"),
+		BootstrapDir: filepath.Join(dir, "bootstrap"),
+	}
+	token, err := randomToken()
+	if err != nil {
+		return nil, err
+	}
+	files, names, err := opachart.BootstrapFiles(opts.Values, token)
+	if err != nil {
+		return nil, err
+	}
+	writes := map[string][]byte{s.CertFile: serving.CertPEM, s.KeyFile: serving.KeyPEM}
+	for _, name := range names {
+		writes[filepath.Join(s.BootstrapDir, name)] = []byte(files[name])
+	}
+	for path, data := range writes {
+		if err := os.WriteFile(path, data, 0o600); err != nil {
+			return nil, fmt.Errorf("writing %s: %w", path, err)
+		}
+	}
+	client := &http.Client{
+		Transport: &http.Transport{TLSClientConfig: cp.CA.ClientTLSConfig()},
+		Timeout:   30 * time.Second,
+	}
+	var errs []error
+	for range startAttempts {
+		srv, err := start(ctx, cp, opts, s, token, client)
+		if err == nil {
+			srv.CABundle = cp.CA.CertPEM
+			return srv, nil
+		}
+		errs = append(errs, err)
+		// Only a port taken between FreePorts and OPA's bind is retried.
+		if !strings.Contains(err.Error(), "address already in use") || ctx.Err() != nil {
+			break
+		}
+	}
+	return nil, fmt.Errorf("starting OPA: %w", errors.Join(errs...))
+}
+
+func start(ctx context.Context, cp *controlplane.ControlPlane, opts Options, s opachart.Serving, token string, client *http.Client) (*Server, error) {
+	ports, err := controlplane.FreePorts(1)
+	if err != nil {
+		return nil, err
+	}
+	s.Addr = net.JoinHostPort("127.0.0.1", strconv.Itoa(ports[0]))
+	args, err := opachart.OPAArgs(opts.Values, s)
+	if err != nil {
+		return nil, err
+	}
+	// Not a chart flag: the test machines have no route to OPA's
+	// telemetry service, and the check does not affect decisions.
+	args = append(args, "--disable-telemetry")
+	began := time.Now()
+	proc, err := cp.StartProcess("opa", opts.Binary, args...)
+	if err != nil {
+		return nil, err
+	}
+	base := "https://" + s.Addr
+	wctx, cancel := context.WithTimeout(ctx, opts.ReadyTimeout)
+	defer cancel()
+	if err := proc.WaitReady(wctx, client, base+"/health"); err != nil {
+		_ = proc.Stop()
+		return nil, fmt.Errorf("waiting for OPA /health at %s: %w", base, err)
+	}
+	return &Server{
+		URL:    base + "/",
+		Ready:  time.Since(began),
+		token:  token,
+		proc:   proc,
+		client: client,
+		base:   base,
+	}, nil
+}
+
+// Stop ends OPA (e.g. to show that the webhook fails closed).
+func (s *Server) Stop() error { return s.proc.Stop() }
+
+// Running reports whether the OPA process is alive.
+func (s *Server) Running() bool { return s.proc.Running() }
+
+// LogPath is OPA's log file.
+func (s *Server) LogPath() string { return s.proc.LogPath() }
+
+// checkVersion runs `opa version` and requires the pinned release.
+func checkVersion(bin string) error {
+	if bin == "" {
+		return errors.New("no opa binary given")
+	}
+	out, err := exec.Command(bin, "version").CombinedOutput()
+	if err != nil {
+		return fmt.Errorf("%s version: %w: %s", bin, err, out)
+	}
+	want := "Version: " + Version + "\n"
+	if !strings.HasPrefix(string(out), want) {
+		first, _, _ := strings.Cut(string(out), "\n")
+		return fmt.Errorf("%s version says %q, want %q; rebuild it with `make e2e-tools`", bin, first, strings.TrimSpace(want))
+	}
+	return nil
+}
+
+// randomToken is a kube-mgmt token like the chart's init container makes
+// (32 hex characters).
+func randomToken() (string, error) {
+	b := make([]byte, 16)
+	if _, err := rand.Read(b); err != nil {
+		return "", fmt.Errorf("generating the kube-mgmt token: %w", err)
+	}
+	return strings.ToUpper(hex.EncodeToString(b)), nil
+}
