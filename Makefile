@@ -124,23 +124,25 @@ tools: agent-tools
 # ---------------------------------------------------------------------------
 
 # --- cluster e2e (e2e/): added by the e2e helper ----------------------------
-# A real etcd v3.6.4 and kube-apiserver v1.34.2, built from the Go module proxy by
-# e2e/tools/build.sh (pinned in e2e/tools/controlplane/go.mod) into bin/. The first build
-# takes several minutes on 2 cores; after that the script returns at once while
-# bin/.e2e-tools.stamp matches go.mod, go.sum, the script and the Go version.
+# A real etcd v3.6.4 and kube-apiserver v1.34.2 (pinned in e2e/tools/controlplane/go.mod) and
+# OPA v1.22.2 (e2e/tools/opa/go.mod, the admission webhook backend), built from the Go module
+# proxy by e2e/tools/build.sh into bin/. The first build takes several minutes on 2 cores; after
+# that the script returns at once while bin/.e2e-<module>.stamp matches that module's go.mod,
+# go.sum, build recipe and the Go version.
 # e2e/ is its own Go module, so its tests run from there with GOWORK=off.
 # `make test` runs the e2e too; SKIP_E2E=1 leaves it out: `make test SKIP_E2E=1`.
 KUBE_APISERVER := $(BIN)/kube-apiserver
 ETCD           := $(BIN)/etcd
+OPA            := $(BIN)/opa
 SKIP_E2E       ?=
-export KUBE_APISERVER ETCD
+export KUBE_APISERVER ETCD OPA
 
 .PHONY: e2e-tools
-e2e-tools: ## build bin/kube-apiserver v1.34.2 and bin/etcd v3.6.4 (once; skipped when up to date)
+e2e-tools: ## build bin/kube-apiserver v1.34.2, bin/etcd v3.6.4 and bin/opa v1.22.2 (once; skipped when up to date)
 	e2e/tools/build.sh $(BIN)
 
 .PHONY: e2e
-e2e: e2e-tools build $(KUSTOMIZE) ## cluster e2e: real etcd + kube-apiserver accept every rendered example and overlay
+e2e: e2e-tools build $(KUSTOMIZE) ## cluster e2e: real etcd + kube-apiserver accept every rendered example and overlay; real OPA webhook
 	cd e2e && GOWORK=off SUPREMERAID_REQUIRE_TOOLS=1 $(GO) test -count=1 -v -timeout 20m ./...
 
 ifneq ($(SKIP_E2E),1)

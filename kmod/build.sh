@@ -127,18 +127,20 @@ verify_sha256() {
 # makeself_layout RUN prints "<offset> <size>..." for a makeself archive: the byte offset of the
 # first payload and the size of each concatenated payload. It reads the header as text only.
 # makeself >= 2.4 records the header length as skip="N"; older versions (and NVIDIA's .run)
-# compute it inline as offset=`head -n N "$0" | wc -c ...`.
+# compute it inline as offset=`head -n N "$0" | wc -c ...`. sed prints the first match with a
+# 0,/re/ range and reads on to the end: quitting early (`q`) would let the printf still writing
+# into the pipe die of SIGPIPE and, under pipefail, end the build without a word.
 makeself_layout() {
 	local run=$1 header lines sizes decrypt offset
 	header=$(LC_ALL=C head -n 4000 "$run" | LC_ALL=C grep -a -E '^[[:space:]]*(skip|filesizes|decrypt_cmd|offset)=' || true)
-	lines=$(printf '%s\n' "$header" | sed -n 's/^skip="\([0-9][0-9]*\)"$/\1/p;T;q')
+	lines=$(printf '%s\n' "$header" | sed -n '0,/^skip="\([0-9][0-9]*\)"$/s//\1/p')
 	if [ -z "$lines" ]; then
-		lines=$(printf '%s\n' "$header" | sed -n 's/^[[:space:]]*offset=`head -n \([0-9][0-9]*\) "\$[01]".*/\1/p;T;q')
+		lines=$(printf '%s\n' "$header" | sed -n '0,/^[[:space:]]*offset=`head -n \([0-9][0-9]*\) "\$[01]".*/s//\1/p')
 	fi
 	[ -n "$lines" ] || die "$run is not a makeself archive: no skip= or offset=\`head -n N\` line in its header"
-	sizes=$(printf '%s\n' "$header" | sed -n 's/^filesizes="\([0-9 ]*\)"$/\1/p;T;q')
+	sizes=$(printf '%s\n' "$header" | sed -n '0,/^filesizes="\([0-9 ]*\)"$/s//\1/p')
 	[ -n "${sizes// /}" ] || die "$run is not a makeself archive: no filesizes= line in its header"
-	decrypt=$(printf '%s\n' "$header" | sed -n 's/^decrypt_cmd="\(.*\)"$/\1/p;T;q')
+	decrypt=$(printf '%s\n' "$header" | sed -n '0,/^decrypt_cmd="\(.*\)"$/s//\1/p')
 	[ -z "$decrypt" ] || die "$run is an encrypted makeself archive; that is not supported"
 	offset=$(head -n "$lines" "$run" | wc -c | tr -d ' ')
 	printf '%s %s\n' "$offset" "$sizes"

@@ -223,7 +223,9 @@ func statusJSON(errs []error) (string, error) {
 }
 
 // annotate writes the two annotations with a strategic merge patch, as
-// kube-mgmt does, and reports whether the ConfigMap changed.
+// kube-mgmt does, and reports whether they changed (the patch then changes
+// the ConfigMap's resourceVersion, which is what makes kube-mgmt's informer
+// deliver an update).
 func annotate(ctx context.Context, kube kubernetes.Interface, cm *corev1.ConfigMap, status string, retries int) (bool, error) {
 	patch, err := json.Marshal(map[string]any{"metadata": map[string]any{"annotations": map[string]string{
 		StatusAnnotation:  status,
@@ -232,13 +234,13 @@ func annotate(ctx context.Context, kube kubernetes.Interface, cm *corev1.ConfigM
 	if err != nil {
 		return false, fmt.Errorf("encoding annotation patch: %w", err)
 	}
-	before := cm.ResourceVersion
+	changed := cm.Annotations[StatusAnnotation] != status || cm.Annotations[RetriesAnnotation] != strconv.Itoa(retries)
 	got, err := kube.CoreV1().ConfigMaps(cm.Namespace).Patch(ctx, cm.Name, types.StrategicMergePatchType, patch, metav1.PatchOptions{})
 	if err != nil {
 		return false, fmt.Errorf("annotating ConfigMap %s/%s with its kube-mgmt status: %w", cm.Namespace, cm.Name, err)
 	}
 	*cm = *got
-	return got.ResourceVersion != before, nil
+	return changed, nil
 }
 
 // Failed joins the errors of every ConfigMap that did not load.
