@@ -229,6 +229,12 @@ func setup(tb testing.TB, basePods func(*env) []*corev1.Pod) *env {
 	if err := kubemgmt.Failed(e.loaded); err != nil {
 		tb.Fatalf("the generated policy does not load into OPA the way kube-mgmt loads it: %v", err)
 	}
+	for _, l := range e.loaded {
+		// The policy files are named in dependency order, so no key waits for a retry.
+		if l.Passes != 1 {
+			tb.Errorf("ConfigMap %s/%s needed %d passes to load; its keys must load in one", l.Namespace, l.Name, l.Passes)
+		}
+	}
 	replicated, err := kubemgmt.ReplicateCluster(ctx, e.applier.Dynamic, e.opa, e.mgmt)
 	if err != nil {
 		tb.Fatal(err)

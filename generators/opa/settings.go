@@ -14,8 +14,11 @@ import (
 	"k8s.io/apimachinery/pkg/util/validation"
 )
 
-// SettingsFileName is the ConfigMap key of the rendered settings module.
-const SettingsFileName = "settings.rego"
+// SettingsFileName is the ConfigMap key of the rendered settings module. Policy files are named
+// with a numeric prefix in dependency order (policy/NN-*.rego, settings first): kube-mgmt loads
+// a ConfigMap's keys one at a time in sorted order and OPA compiles each against what is already
+// loaded, so a module that uses a rule from a later key fails until a retry.
+const SettingsFileName = "00-settings.rego"
 
 // DefaultVolumeName is the pod volume the policy adds and reserves.
 const DefaultVolumeName = "supremeraid"
