@@ -32,23 +32,7 @@ func minimalConfig(t *testing.T) string {
 
 func resourceList(t *testing.T, functionConfig string, items ...string) []byte {
 	t.Helper()
-	var b strings.Builder
-	b.WriteString("apiVersion: config.kubernetes.io/v1\nkind: ResourceList\n")
-	if len(items) == 0 {
-		b.WriteString("items: []\n")
-	} else {
-		b.WriteString("items:\n")
-	}
-	for _, it := range items {
-		b.WriteString(indentItem(it))
-	}
-	if functionConfig != "" {
-		b.WriteString("functionConfig:\n")
-		for _, l := range strings.Split(strings.TrimRight(functionConfig, "\n"), "\n") {
-			b.WriteString("  " + l + "\n")
-		}
-	}
-	return []byte(b.String())
+	return wrapRL(functionConfig, items...)
 }
 
 func indentItem(doc string) string {

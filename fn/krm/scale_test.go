@@ -130,8 +130,7 @@ func TestScaledConfigIsValid(t *testing.T) {
 }
 
 // wrapRL builds a ResourceList as kustomize sends it: items, then the config as functionConfig.
-// (resourceList in process_test.go does the same for tests; this one needs no *testing.T so
-// benchmarks and fuzz targets can use it.)
+// It needs no *testing.T, so benchmarks and fuzz targets use it too.
 func wrapRL(functionConfig string, items ...string) []byte {
 	var b strings.Builder
 	b.WriteString("apiVersion: config.kubernetes.io/v1\nkind: ResourceList\n")
