@@ -13,7 +13,7 @@ import (
 	"time"
 
 	"supremeraid.dev/supremeraid-fn/fn/agent/graidctl"
-	"supremeraid.dev/supremeraid-fn/fn/agent/graidctlsim"
+	"supremeraid.dev/supremeraid-fn/fn/agent/internal/graidctlsim"
 )
 
 // The test binary doubles as graidctl: the agent execs it like the real CLI.

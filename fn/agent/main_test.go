@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"supremeraid.dev/supremeraid-fn/fn/agent/graidctlsim"
+	"supremeraid.dev/supremeraid-fn/fn/agent/internal/graidctlsim"
 )
 
 func TestMainUsage(t *testing.T) {

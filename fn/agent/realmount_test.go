@@ -13,7 +13,7 @@ import (
 	"testing"
 	"time"
 
-	"supremeraid.dev/supremeraid-fn/fn/agent/graidctlsim"
+	"supremeraid.dev/supremeraid-fn/fn/agent/internal/graidctlsim"
 )
 
 // loopDevice attaches a sparse file to a free loop device.

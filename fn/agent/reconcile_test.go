@@ -8,7 +8,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"supremeraid.dev/supremeraid-fn/fn/agent/graidctlsim"
+	"supremeraid.dev/supremeraid-fn/fn/agent/internal/graidctlsim"
 )
 
 func simLayout(t *testing.T, keyFile string) *Layout {

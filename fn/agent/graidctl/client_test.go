@@ -10,7 +10,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"supremeraid.dev/supremeraid-fn/fn/agent/graidctl"
-	"supremeraid.dev/supremeraid-fn/fn/agent/graidctlsim"
+	"supremeraid.dev/supremeraid-fn/fn/agent/internal/graidctlsim"
 )
 
 // simExecEnv makes this test binary act as graidctl when re-executed, so

@@ -5,7 +5,7 @@ package main
 import (
 	"os"
 
-	"supremeraid.dev/supremeraid-fn/fn/agent/graidctlsim"
+	"supremeraid.dev/supremeraid-fn/fn/agent/internal/graidctlsim"
 )
 
 func main() {
