@@ -16,10 +16,19 @@
 #   NVIDIA_KERNEL_TYPE      kernel (proprietary) or kernel-open; default kernel
 # Overrides (tests; the image uses the defaults):
 #   DESTDIR (default empty), KERNEL_BUILD_DIR (default /lib/modules/<kver>/build),
+#   NVIDIA_TREE_ROOT (default /usr/src), HOST_MODULES_DIR (default /lib/modules/<kver>),
 #   SECRETS_DIR (default /run/secrets), MAKE_JOBS (default nproc), TMPDIR.
 # Output: $DESTDIR/opt/lib/modules/<kver>/extra/{graid,graid_nvidia}.ko (extra/ as DKMS uses on
-# RHEL, whatever DEST_MODULE_LOCATION says) with depmod run, and the RPM's userspace files
-# under $DESTDIR/opt/graid/ with BUILD-INFO and MANIFEST.
+# RHEL, whatever DEST_MODULE_LOCATION says), a `host` link to the node's in-tree modules, depmod
+# run, and the RPM's userspace files under $DESTDIR/opt/graid/ with BUILD-INFO, MANIFEST and
+# MODVERSIONS (the NVIDIA symbols graid_nvidia is bound to, with their CRCs).
+#
+# graid_nvidia calls into the NVIDIA driver. The build compiles the NVIDIA kernel modules of the
+# pinned release and flavour against the same kernel headers into
+# $NVIDIA_TREE_ROOT/nvidia-<version> (the layout DKMS gives NVIDIA's source), builds graid_nvidia
+# with that tree's Module.symvers in KBUILD_EXTRA_SYMBOLS, and fails unless graid_nvidia's
+# __versions section records every NVIDIA symbol it uses with the CRC of that build: the module
+# then loads only next to exactly that nvidia.ko, and a mismatch is caught here, not on a node.
 #
 # The file contains no here-documents: it is inlined into a Dockerfile RUN instruction, and
 # Dockerfile parsers read a double less-than sign as the start of a heredoc.
@@ -35,6 +44,12 @@ readonly REQUIRED_USERSPACE="graid_server graidctl"
 # Where modules go under /opt/lib/modules/<kver>: DKMS ignores DEST_MODULE_LOCATION on RHEL and
 # uses extra/; so do we, which keeps the paths KMM signs fixed (kmod.ModulePath).
 readonly MODULE_SUBDIR=extra
+# The module that links against the NVIDIA driver, and the NVIDIA module it must depend on.
+NVIDIA_LINKED_MODULE=graid_nvidia
+NVIDIA_CORE_MODULE=nvidia
+# Name of the link under /opt/lib/modules/<kver> to the node's own modules (KMM's convention for
+# in-tree dependencies: KMM mounts the host's /lib/modules into the build and worker pods).
+readonly HOST_LINK=host
 
 die() {
 	printf '%s: error: %s\n' "$PROG" "$*" >&2
@@ -335,13 +350,143 @@ resolve_nvidia_source() {
 		base=$NVIDIA_SOURCE
 	fi
 	dir=$base
-	[ -d "$base/$NVIDIA_KERNEL_TYPE" ] && dir=$base/$NVIDIA_KERNEL_TYPE
+	if [ -d "$base/$NVIDIA_KERNEL_TYPE" ]; then
+		dir=$base/$NVIDIA_KERNEL_TYPE
+	elif [ -d "$base/kernel" ] || [ -d "$base/kernel-open" ]; then
+		local have="" f
+		for f in kernel kernel-open; do [ -d "$base/$f" ] && have="$have$f "; done
+		die "the NVIDIA source at $base has no $NVIDIA_KERNEL_TYPE/ directory (the flavour NVIDIA_KERNEL_TYPE asks for); it has: $have"
+	fi
 	dir=$(cd "$dir" && pwd)
 	v=$(nvidia_source_version "$dir")
 	[ "$v" = "$NVIDIA_DRIVER_VERSION" ] ||
 		die "NVIDIA kernel source at $dir is version $v but NVIDIA_DRIVER_VERSION is $NVIDIA_DRIVER_VERSION; graid_nvidia must be built against exactly the NVIDIA driver the cluster loads"
 	log "NVIDIA kernel source $v ($NVIDIA_KERNEL_TYPE) at $dir"
 	printf '%s\n' "$dir"
+}
+
+# kernel_has_modversions fails unless the target kernel was configured with CONFIG_MODVERSIONS
+# (RHEL and RHCOS are): without it no module records CRCs and nothing binds graid_nvidia to the
+# NVIDIA build.
+kernel_has_modversions() {
+	local f
+	for f in "$KERNEL_BUILD_DIR/include/config/auto.conf" "$KERNEL_BUILD_DIR/.config"; do
+		[ -f "$f" ] || continue
+		grep -q '^CONFIG_MODVERSIONS=y$' "$f" && return 0
+		die "kernel $KERNEL_FULL_VERSION is built without CONFIG_MODVERSIONS ($f): graid_nvidia could not be bound to the NVIDIA driver build by symbol CRCs, so this build refuses it"
+	done
+	die "cannot read the configuration of kernel $KERNEL_FULL_VERSION (no include/config/auto.conf or .config under $KERNEL_BUILD_DIR)"
+}
+
+# build_nvidia_tree SRC TREE copies the NVIDIA kernel source of the chosen flavour to TREE (laid
+# out as DKMS lays out /usr/src/nvidia-<version>) and builds it against the target kernel's
+# headers, as the GPU Operator's driver container builds it on the node. Its Module.symvers holds
+# the CRCs graid_nvidia must be linked against.
+build_nvidia_tree() {
+	local src=$1 tree=$2
+	if [ -e "$tree" ] && [ -n "$(ls -A "$tree" 2>/dev/null)" ]; then
+		die "$tree already exists and is not empty; refusing to build the NVIDIA modules over it"
+	fi
+	mkdir -p "$tree"
+	cp -a "$src/." "$tree/"
+	[ -f "$tree/Makefile" ] || die "the NVIDIA kernel source at $src has no Makefile"
+	log "building NVIDIA $NVIDIA_DRIVER_VERSION ($NVIDIA_KERNEL_TYPE) kernel modules in $tree for $KERNEL_FULL_VERSION"
+	# SYSSRC/SYSOUT/KERNEL_UNAME are the NVIDIA Makefile's knobs; without them it builds for `uname -r`.
+	make -C "$tree" -j"${MAKE_JOBS:-$(nproc)}" SYSSRC="$KERNEL_BUILD_DIR" SYSOUT="$KERNEL_BUILD_DIR" \
+		KERNEL_UNAME="$KERNEL_FULL_VERSION" modules >&2 ||
+		die "building the NVIDIA $NVIDIA_DRIVER_VERSION kernel modules failed (output above)"
+	[ -s "$tree/Module.symvers" ] ||
+		die "the NVIDIA build left no Module.symvers in $tree; graid_nvidia cannot be linked against it"
+	grep -q "	$NVIDIA_CORE_MODULE	\|	[^	]*/$NVIDIA_CORE_MODULE	" "$tree/Module.symvers" ||
+		die "$tree/Module.symvers lists no symbol exported by the '$NVIDIA_CORE_MODULE' module"
+}
+
+# built_module NAME prints the path in the build directory of the module installed as NAME.
+built_module() {
+	local i
+	for i in "${!DKMS_NAMES[@]}"; do
+		if [ "${DKMS_DEST_NAMES[i]:-${DKMS_NAMES[i]}}" = "$1" ]; then
+			printf '%s\n' "$BUILD_DIR/${DKMS_LOCS[i]:+${DKMS_LOCS[i]%/}/}${DKMS_NAMES[i]}.ko"
+			return
+		fi
+	done
+	die "no DKMS entry installs $1"
+}
+
+# check_nvidia_linkage KO SYMVERS fails unless KO's __versions section records every symbol it
+# uses from the NVIDIA build (SYMVERS) with the CRC that build exported, and unless it uses at
+# least one; every symbol it uses must have been resolved at build time. On success it prints
+# "CRC<TAB>SYMBOL<TAB>MODULE" for each NVIDIA symbol, sorted, for the image's MODVERSIONS record.
+check_nvidia_linkage() {
+	local ko=$1 symvers=$2 name versions crc sym mod rest
+	local missing="" mismatch="" unresolved="" records="" n=0
+	local -A have=() nv=() nvmod=()
+	name=$(basename "$ko" .ko)
+	versions=$(modprobe --dump-modversions "$ko" 2>/dev/null) ||
+		die "$name.ko has no readable __versions section (modprobe --dump-modversions failed); it was built without symbol versions"
+	while read -r crc sym; do
+		[ -n "$sym" ] && have[$sym]=$((crc))
+	done < <(printf '%s\n' "$versions")
+	while IFS=$'\t' read -r crc sym mod rest; do
+		[ -n "$sym" ] || continue
+		nv[$sym]=$((crc))
+		nvmod[$sym]=$(basename "$mod")
+	done <"$symvers"
+	while read -r sym; do
+		[ -n "$sym" ] || continue
+		if [ -n "${nv[$sym]+x}" ]; then
+			n=$((n + 1))
+			if [ -z "${have[$sym]+x}" ]; then
+				missing="$missing $sym"
+			elif [ "${have[$sym]}" != "${nv[$sym]}" ]; then
+				mismatch="$mismatch $sym($(printf '0x%08x' "${have[$sym]}") vs $(printf '0x%08x' "${nv[$sym]}"))"
+			else
+				records="$records$(printf '0x%08x\t%s\t%s' "${nv[$sym]}" "$sym" "${nvmod[$sym]}")"$'\n'
+			fi
+		elif [ -z "${have[$sym]+x}" ]; then
+			unresolved="$unresolved $sym"
+		fi
+	done < <(nm -u "$ko" | awk '{print $NF}' | LC_ALL=C sort -u)
+	[ -z "$missing" ] ||
+		die "$name.ko uses NVIDIA symbol(s)$missing but records no CRC for them: it was linked without the NVIDIA build's Module.symvers (KBUILD_EXTRA_SYMBOLS) and would load against any nvidia.ko"
+	[ -z "$mismatch" ] ||
+		die "$name.ko records CRCs that differ from the NVIDIA $NVIDIA_DRIVER_VERSION ($NVIDIA_KERNEL_TYPE) build:$mismatch; it was linked against another NVIDIA build and would fail to load"
+	[ -z "$unresolved" ] ||
+		die "$name.ko uses symbol(s) nothing exported at build time:$unresolved (modpost warnings were ignored); it would fail to load"
+	[ $n -gt 0 ] ||
+		die "$name.ko uses no symbol exported by the NVIDIA $NVIDIA_DRIVER_VERSION ($NVIDIA_KERNEL_TYPE) build in $symvers; it is not linked against the NVIDIA driver (wrong NVIDIA_KERNEL_TYPE?)"
+	log "$name.ko is bound to NVIDIA $NVIDIA_DRIVER_VERSION ($NVIDIA_KERNEL_TYPE) by $n symbol CRC(s)"
+	printf '%s' "$records" | LC_ALL=C sort -k2
+}
+
+# check_load_order KO... (in the Module's load order) reads each module's `depends` and fails if
+# one depends on a module of this build listed after it: KMM loads them in this order and
+# unloads them in reverse (modprobe -r), which a backwards dependency makes impossible. The
+# module linked against NVIDIA must depend on nvidia, which the GPU Operator loads first.
+check_load_order() {
+	local ko name deps d seen=" " ours=" $REQUIRED_MODULES "
+	for ko in "$@"; do
+		name=$(basename "$ko" .ko)
+		deps=$(modinfo -F depends "$ko") || die "modinfo -F depends $ko failed"
+		for d in ${deps//,/ }; do
+			case $ours in
+			*" $d "*)
+				case $seen in
+				*" $d "*) ;;
+				*) die "$name depends on $d, which the load order '$REQUIRED_MODULES' loads after it; KMM could neither load nor unload them (modprobe -r)" ;;
+				esac
+				;;
+			esac
+		done
+		if [ "$name" = "$NVIDIA_LINKED_MODULE" ]; then
+			case ",$deps," in
+			*",$NVIDIA_CORE_MODULE,"*) ;;
+			*) die "$name depends on '${deps}', not on $NVIDIA_CORE_MODULE: it is not linked against the NVIDIA driver" ;;
+			esac
+		fi
+		log "$name depends on: ${deps:-nothing}"
+		seen="$seen$name "
+	done
 }
 
 # find_dkms_conf ROOTFS prints the one usr/src/graid-*/dkms.conf the RPM installed.
@@ -404,10 +549,12 @@ run_depmod() {
 	done
 }
 
-# install_userspace ROOTFS DEST copies the RPM's files (minus kernel sources and prebuilt
-# modules) to DEST for the node DaemonSet, with a sorted MANIFEST and BUILD-INFO.
+# install_userspace ROOTFS DEST MODDIR copies the RPM's files (minus kernel sources and prebuilt
+# modules) to DEST for the node DaemonSet, with a sorted MANIFEST and BUILD-INFO. BUILD-INFO
+# records each module's srcversion (what /sys/module/<name>/srcversion shows once it is loaded;
+# signing does not change it), so the node agent can tell this build's modules from older ones.
 install_userspace() {
-	local rootfs=$1 dest=$2 want
+	local rootfs=$1 dest=$2 moddir=$3 want m v srcversions=()
 	mkdir -p "$dest"
 	tar -C "$rootfs" --exclude=./usr/src --exclude=./lib/modules --exclude=./usr/lib/modules -cf - . |
 		tar -C "$dest" -xf - --no-same-owner
@@ -415,22 +562,29 @@ install_userspace() {
 		[ -n "$(find "$dest" -name "$want" \( -type f -o -type l \) -print -quit)" ] ||
 			die "the installer's RPM has no '$want'; the node DaemonSet needs it"
 	done
-	(cd "$dest" && find . \( -type f -o -type l \) ! -name MANIFEST ! -name BUILD-INFO | LC_ALL=C sort) >"$dest/MANIFEST"
+	(cd "$dest" && find . \( -type f -o -type l \) ! -name MANIFEST ! -name BUILD-INFO ! -name MODVERSIONS | LC_ALL=C sort) >"$dest/MANIFEST"
+	for m in $REQUIRED_MODULES; do
+		v=$(modinfo -F srcversion "$moddir/$MODULE_SUBDIR/$m.ko")
+		[ -n "$v" ] || die "$m.ko has no srcversion (needs MODULE_VERSION or CONFIG_MODULE_SRCVERSION_ALL); the node agent could not tell it from another build"
+		srcversions+=("SRCVERSION_$m" "$v")
+	done
 	printf '%s=%s\n' \
 		DKMS_PACKAGE "$DKMS_PACKAGE_NAME/$DKMS_PACKAGE_VERSION" \
 		GRAID_DRIVER_VERSION "$GRAID_DRIVER_VERSION" \
 		GRAID_INSTALLER_SHA256 "$GRAID_INSTALLER_SHA256" \
 		KERNEL_FULL_VERSION "$KERNEL_FULL_VERSION" \
 		NVIDIA_DRIVER_VERSION "$NVIDIA_DRIVER_VERSION" \
-		NVIDIA_KERNEL_TYPE "$NVIDIA_KERNEL_TYPE" >"$dest/BUILD-INFO"
+		NVIDIA_KERNEL_TYPE "$NVIDIA_KERNEL_TYPE" \
+		MODULES "$REQUIRED_MODULES" \
+		"${srcversions[@]}" >"$dest/BUILD-INFO"
 }
 
 main() {
 	[ $# = 0 ] || die "takes no arguments; configure it with environment variables (see the top of $0)"
 	validate_inputs
-	need_cmd sha256sum head dd od sed grep tr cut sort wc tar gzip find mktemp make strip modinfo depmod install
+	need_cmd sha256sum head dd od sed grep tr cut sort wc tar gzip find mktemp make strip modinfo depmod modprobe nm awk install
 	DESTDIR=${DESTDIR:-}
-	local work rootfs rpm conf src_dir build_dir nvidia_src moddir n=0
+	local work rootfs rpm conf src_dir build_dir nvidia_src nvidia_tree moddir modversions n=0
 	work=$(mktemp -d "${TMPDIR:-/tmp}/graid-kmod.XXXXXX")
 	# shellcheck disable=SC2064 # expand now: $work is local
 	trap "rm -rf '$work'" EXIT
@@ -457,21 +611,35 @@ main() {
 	check_dkms_conf "${conf#"$rootfs"}"
 
 	nvidia_src=$(resolve_nvidia_source "$work")
+	kernel_has_modversions
+	nvidia_tree=${NVIDIA_TREE_ROOT:-/usr/src}/nvidia-$NVIDIA_DRIVER_VERSION
+	build_nvidia_tree "$nvidia_src" "$nvidia_tree"
 
 	build_dir=$DKMS_TREE/$DKMS_PACKAGE_NAME/$DKMS_PACKAGE_VERSION/build
+	BUILD_DIR=$build_dir
 	mkdir -p "$build_dir"
 	cp -a "$src_dir/." "$build_dir/"
 	# Makefiles commonly default KVER/KERNELDIR to `uname -r`; point them at the target kernel.
-	# NVIDIA_SRC tells graid_nvidia's build where the NVIDIA kernel source is.
-	export KVER=$KERNEL_FULL_VERSION KERNELDIR=$KERNEL_BUILD_DIR NVIDIA_SRC=$nvidia_src
+	# NVIDIA_SRC tells graid_nvidia's build where the NVIDIA kernel source is (built, as DKMS
+	# leaves /usr/src/nvidia-<version>); KBUILD_EXTRA_SYMBOLS gives modpost its exported symbols.
+	export KVER=$KERNEL_FULL_VERSION KERNELDIR=$KERNEL_BUILD_DIR NVIDIA_SRC=$nvidia_tree
+	export KBUILD_EXTRA_SYMBOLS="$nvidia_tree/Module.symvers${KBUILD_EXTRA_SYMBOLS:+ $KBUILD_EXTRA_SYMBOLS}"
 	run_dkms_script "$build_dir" "$DKMS_PRE_BUILD"
 	build_modules "$build_dir"
 	run_dkms_script "$build_dir" "$DKMS_POST_BUILD"
+	local kos=() m
+	for m in $REQUIRED_MODULES; do kos+=("$(built_module "$m")"); done
+	modversions=$(check_nvidia_linkage "$(built_module "$NVIDIA_LINKED_MODULE")" "$nvidia_tree/Module.symvers")
+	check_load_order "${kos[@]}"
 
 	moddir=$DESTDIR/opt/lib/modules/$KERNEL_FULL_VERSION
 	install_modules "$build_dir" "$moddir"
+	# KMM's convention for in-tree dependencies: modprobe -d /opt follows this link to the node's
+	# modules (KMM mounts the host's /lib/modules into its build and worker pods).
+	ln -s "${HOST_MODULES_DIR:-/lib/modules/$KERNEL_FULL_VERSION}" "$moddir/$HOST_LINK"
 	run_depmod "$DESTDIR/opt" "$moddir"
-	install_userspace "$rootfs" "$DESTDIR/opt/graid"
+	install_userspace "$rootfs" "$DESTDIR/opt/graid" "$moddir"
+	printf '%s\n' "$modversions" >"$DESTDIR/opt/graid/MODVERSIONS"
 	log "done: modules in $moddir, userspace in $DESTDIR/opt/graid"
 }
 

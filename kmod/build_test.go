@@ -14,23 +14,12 @@ import (
 func TestBuildScriptBuildsModules(t *testing.T) {
 	f := getFixture(t)
 	kver, _ := kernelBuildDir(t)
-	tools := needTools(t, "bash", "curl", "rpm2cpio", "cpio", "make", "gcc", "modinfo", "depmod", "modprobe", "readelf", "strip")
-	dest, markers := t.TempDir(), markerDir(t)
-
-	out, ok := runScript(t, writeScript(t), scriptEnv(t,
-		"KERNEL_FULL_VERSION="+kver, // KERNEL_BUILD_DIR left to its default, as in the image
-		"GRAID_DRIVER_VERSION="+fixtureGraidVersion+"-"+fixtureGraidRelease,
-		"GRAID_INSTALLER_URL=file://"+f.installer,
-		"GRAID_INSTALLER_SHA256="+f.installerSum,
-		"NVIDIA_DRIVER_VERSION="+fixtureNvidiaVersion,
-		"NVIDIA_SOURCE="+f.nvidiaRun,
-		"DESTDIR="+dest,
-		markerEnv+"="+markers,
-	))
-	if !ok {
-		t.Fatalf("build.sh failed:\n%s", out)
+	tools := needTools(t, "bash", "curl", "rpm2cpio", "cpio", "make", "gcc", "modinfo", "depmod", "modprobe", "readelf", "strip", "nm")
+	b := fixtureBuild(t, f, kver, f.installer, f.installerSum)
+	if !b.ok {
+		t.Fatalf("build.sh failed:\n%s", b.out)
 	}
-	assertNotExecuted(t, markers)
+	dest := b.dest
 
 	moddir := filepath.Join(dest, ModulesDir, kver)
 	modinfo := func(field, ko string) string {
@@ -54,8 +43,16 @@ func TestBuildScriptBuildsModules(t *testing.T) {
 	if got := modinfo("nvidia_source", graidNvidia); got != fixtureNvidiaVersion {
 		t.Errorf("graid_nvidia.ko was compiled against NVIDIA source %q, want the pinned %q", got, fixtureNvidiaVersion)
 	}
-	if got := modinfo("depends", graidNvidia); got != "graid" {
-		t.Errorf("graid_nvidia.ko depends on %q, want graid", got)
+	if got := modinfo("depends", graidNvidia); got != "graid,nvidia" {
+		t.Errorf("graid_nvidia.ko depends on %q, want graid,nvidia (it calls into the NVIDIA build)", got)
+	}
+	// Bound to the NVIDIA build by CRC: every NVIDIA symbol graid_nvidia uses is recorded in its
+	// __versions section (read here with debug/elf, not with the tools the script used) with
+	// the CRC the NVIDIA build exported, and the image's MODVERSIONS record lists them.
+	assertBoundToNvidia(t, graidNvidia, b.nvidiaTree, filepath.Join(dest, UserspaceDir, "MODVERSIONS"))
+	// The host link of KMM's in-tree dependency convention.
+	if got, err := os.Readlink(filepath.Join(moddir, "host")); err != nil || got != "/lib/modules/"+kver {
+		t.Errorf("%s/host links to %q (%v), want /lib/modules/%s", moddir, got, err, kver)
 	}
 
 	// depmod -b ran: modules.dep resolves graid_nvidia to graid, and modprobe -d (as KMM's
@@ -106,9 +103,13 @@ func TestBuildScriptBuildsModules(t *testing.T) {
 		"GRAID_INSTALLER_SHA256="+f.installerSum+"\n"+
 		"KERNEL_FULL_VERSION="+kver+"\n"+
 		"NVIDIA_DRIVER_VERSION="+fixtureNvidiaVersion+"\n"+
-		"NVIDIA_KERNEL_TYPE=kernel\n")
+		"NVIDIA_KERNEL_TYPE=kernel\n"+
+		"MODULES=graid graid_nvidia\n"+
+		"SRCVERSION_graid="+modinfo("srcversion", graid)+"\n"+
+		"SRCVERSION_graid_nvidia="+modinfo("srcversion", graidNvidia)+"\n")
 
-	// Nothing but the two modules and depmod's indexes under /opt/lib/modules.
+	// Nothing but the two modules and depmod's indexes under /opt/lib/modules (WalkDir does not
+	// follow the host link).
 	var kos []string
 	filepath.WalkDir(moddir, func(p string, d os.DirEntry, err error) error {
 		if err == nil && strings.HasSuffix(p, ".ko") {
@@ -164,6 +165,13 @@ func TestBuildScriptRefuses(t *testing.T) {
 	}
 	notMakeselfSum, _ := fileSHA256(notMakeself)
 	wrongSum := strings.Repeat("0", 64)
+	proprietaryOnly := filepath.Join(t.TempDir(), "nvidia")
+	if err := os.MkdirAll(proprietaryOnly, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := run("", "cp", "-a", filepath.Join(f.nvidiaDir, "kernel"), proprietaryOnly); err != nil {
+		t.Fatal(err)
+	}
 
 	base := map[string]string{
 		"KERNEL_FULL_VERSION":    "6.1.0-99-amd64",
@@ -202,8 +210,8 @@ func TestBuildScriptRefuses(t *testing.T) {
 		},
 		{
 			name: "nvidia-open-flavour-absent", reason: "kernel-open requested but the source has only kernel/",
-			set:  map[string]string{"NVIDIA_KERNEL_TYPE": "kernel-open"},
-			want: []string{`error: cannot tell the NVIDIA version of the source at \S+/nvidia: no NV_VERSION_STRING in Kbuild and no NVIDIA_VERSION in version\.mk`},
+			set:  map[string]string{"NVIDIA_KERNEL_TYPE": "kernel-open", "NVIDIA_SOURCE": proprietaryOnly},
+			want: []string{`error: the NVIDIA source at \S+ has no kernel-open/ directory \(the flavour NVIDIA_KERNEL_TYPE asks for\); it has: kernel `},
 		},
 		{
 			name: "wrong-graid-version", reason: "the installer must hold the pinned SupremeRAID release",

@@ -24,13 +24,14 @@ const (
 
 // fixture is a SupremeRAID-like installer built from testdata/fixture: a makeself .run
 // (gzip payload) holding an RPM that holds usr/src/graid-<ver>/ (DKMS) and stand-in userspace,
-// and an NVIDIA-like .run (xz payload) holding kernel/ with a versioned Kbuild.
+// and an NVIDIA-like .run (xz payload) holding kernel/ and kernel-open/: each a Makefile and
+// Kbuild that build a stand-in nvidia.ko exporting the symbols graid_nvidia calls.
 type fixture struct {
 	installer    string // the graid installer .run
 	installerSum string // its sha256
 	rpm          string // the RPM inside it
 	nvidiaRun    string // the NVIDIA-like .run
-	nvidiaDir    string // the same NVIDIA source as a directory (holds kernel/)
+	nvidiaDir    string // the same NVIDIA source as a directory (holds kernel/ and kernel-open/)
 }
 
 var (
@@ -82,48 +83,81 @@ func buildFixture() (*fixture, error) {
 	fixtureRoot = root
 	f := &fixture{nvidiaDir: filepath.Join(src, "nvidia")}
 
+	if f.installer, f.installerSum, f.rpm, err = buildInstaller(root, src, ""); err != nil {
+		return nil, err
+	}
+
+	// The NVIDIA-like installer: kernel/ and kernel-open/ at the top of the payload, as in
+	// NVIDIA's .run since 515.
+	f.nvidiaRun = filepath.Join(root, "NVIDIA-Linux-x86_64-"+fixtureNvidiaVersion+".run")
+	if err := run("", "makeself", "--xz", f.nvidiaDir, f.nvidiaRun, "NVIDIA fixture", "./kernel/Kbuild"); err != nil {
+		return nil, err
+	}
+	return f, nil
+}
+
+// buildInstaller packs the fixture tree at src (graid-src/, userspace/, graid-sr.spec, setup.sh)
+// into an RPM and a makeself installer under root/<tag>, with the real rpmbuild and makeself.
+func buildInstaller(root, src, tag string) (installer, sum, rpm string, err error) {
+	dir := filepath.Join(root, "installer"+tag)
 	// The RPM, built by the real rpmbuild (scriptlets included, never run by the build).
-	top := filepath.Join(root, "rpmbuild")
+	top := filepath.Join(dir, "rpmbuild")
 	if err := run("", "rpmbuild", "-bb", "--nodeps",
 		"--define", "_topdir "+top,
 		"--define", "fixture_dir "+src,
 		"--define", "fixture_version "+fixtureGraidVersion,
 		"--define", "fixture_release "+fixtureGraidRelease,
 		filepath.Join(src, "graid-sr.spec")); err != nil {
-		return nil, err
+		return "", "", "", err
 	}
 	rpmName := fmt.Sprintf("graid-sr-%s-%s.x86_64.rpm", fixtureGraidVersion, fixtureGraidRelease)
-	f.rpm = filepath.Join(top, "RPMS", "x86_64", rpmName)
+	rpm = filepath.Join(top, "RPMS", "x86_64", rpmName)
 
 	// The installer, made by the real makeself with a header that leaves a marker when run.
-	pkg := filepath.Join(root, "installer-content")
+	pkg := filepath.Join(dir, "installer-content")
 	if err := os.MkdirAll(pkg, 0o755); err != nil {
-		return nil, err
+		return "", "", "", err
 	}
-	if err := copyFile(f.rpm, filepath.Join(pkg, rpmName), 0o644); err != nil {
-		return nil, err
+	if err := copyFile(rpm, filepath.Join(pkg, rpmName), 0o644); err != nil {
+		return "", "", "", err
 	}
 	if err := copyFile(filepath.Join(src, "setup.sh"), filepath.Join(pkg, "setup.sh"), 0o755); err != nil {
-		return nil, err
+		return "", "", "", err
 	}
-	header, err := markerHeader(root)
+	header, err := markerHeader(dir)
 	if err != nil {
-		return nil, err
+		return "", "", "", err
 	}
-	f.installer = filepath.Join(root, fmt.Sprintf("graid-sr-installer-%s-%s-000-000.run", fixtureGraidVersion, fixtureGraidRelease))
-	if err := run("", "makeself", "--gzip", "--header", header, pkg, f.installer, "SupremeRAID fixture installer", "./setup.sh"); err != nil {
-		return nil, err
+	installer = filepath.Join(dir, fmt.Sprintf("graid-sr-installer-%s-%s-000-000.run", fixtureGraidVersion, fixtureGraidRelease))
+	if err := run("", "makeself", "--gzip", "--header", header, pkg, installer, "SupremeRAID fixture installer", "./setup.sh"); err != nil {
+		return "", "", "", err
 	}
-	if f.installerSum, err = fileSHA256(f.installer); err != nil {
-		return nil, err
-	}
+	sum, err = fileSHA256(installer)
+	return installer, sum, rpm, err
+}
 
-	// The NVIDIA-like installer: kernel/ at the top of the payload, as in NVIDIA's .run.
-	f.nvidiaRun = filepath.Join(root, "NVIDIA-Linux-x86_64-"+fixtureNvidiaVersion+".run")
-	if err := run("", "makeself", "--xz", f.nvidiaDir, f.nvidiaRun, "NVIDIA fixture", "./kernel/Kbuild"); err != nil {
-		return nil, err
+// installerVariant builds an installer from a copy of testdata/fixture in which the file rel
+// (relative to the fixture) has text appended: a vendor tree that differs in one way.
+func installerVariant(t *testing.T, tag, rel, appendText string) (installer, sum string) {
+	t.Helper()
+	getFixture(t)
+	src := filepath.Join(t.TempDir(), "fixture")
+	if err := run("", "cp", "-a", filepath.Join("testdata", "fixture"), src); err != nil {
+		t.Fatal(err)
 	}
-	return f, nil
+	p := filepath.Join(src, rel)
+	b, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(p, append(b, appendText...), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	installer, sum, _, err = buildInstaller(t.TempDir(), src, tag)
+	if err != nil {
+		t.Fatalf("building the %s installer: %v", tag, err)
+	}
+	return installer, sum
 }
 
 // markerHeader writes a copy of makeself's own header template whose first command, after the

@@ -92,7 +92,7 @@ func BuildArgs(src InstallerSource) ([]BuildArg, error) {
 		BuildArg{ArgNvidiaSourceImage, true, "NVIDIA driver image the GPU Operator runs (holds /drivers/NVIDIA-Linux-x86_64-<version>.run)"},
 		BuildArg{ArgNvidiaSourcePath, false, "NVIDIA kernel source (directory or .run) in that image; default /drivers/NVIDIA-Linux-x86_64-${NVIDIA_DRIVER_VERSION}.run"},
 		BuildArg{ArgNvidiaKernelType, false, "kernel (proprietary, default) or kernel-open: the flavour of nvidia.ko the cluster loads"},
-		BuildArg{ArgBaseImage, false, "base of the final image; needs kmod or microdnf"},
+		BuildArg{ArgBaseImage, false, "base of the final image; needs only cp (KMM copies the modules out); the stage runs nothing"},
 	), nil
 }
 

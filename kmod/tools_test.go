@@ -65,6 +65,8 @@ func scriptEnv(t *testing.T, extra ...string) []string {
 		"TMPDIR=" + tmp,
 		"LC_ALL=C",
 		"MAKE_JOBS=2",
+		// Never the real /usr/src: the NVIDIA tree is built into the test's temp dir.
+		"NVIDIA_TREE_ROOT=" + filepath.Join(tmp, "usr-src"),
 	}
 	return append(env, extra...)
 }
