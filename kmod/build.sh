@@ -549,12 +549,12 @@ run_depmod() {
 	done
 }
 
-# install_userspace ROOTFS DEST MODDIR copies the RPM's files (minus kernel sources and prebuilt
+# install_userspace ROOTFS DEST [MODDIR] copies the RPM's files (minus kernel sources and prebuilt
 # modules) to DEST for the node DaemonSet, with a sorted MANIFEST and BUILD-INFO. BUILD-INFO
 # records each module's srcversion (what /sys/module/<name>/srcversion shows once it is loaded;
 # signing does not change it), so the node agent can tell this build's modules from older ones.
 install_userspace() {
-	local rootfs=$1 dest=$2 moddir=$3 want m v srcversions=()
+	local rootfs=$1 dest=$2 moddir=${3:-} want m v srcversions=()
 	mkdir -p "$dest"
 	tar -C "$rootfs" --exclude=./usr/src --exclude=./lib/modules --exclude=./usr/lib/modules -cf - . |
 		tar -C "$dest" -xf - --no-same-owner
@@ -564,6 +564,7 @@ install_userspace() {
 	done
 	(cd "$dest" && find . \( -type f -o -type l \) ! -name MANIFEST ! -name BUILD-INFO ! -name MODVERSIONS | LC_ALL=C sort) >"$dest/MANIFEST"
 	for m in $REQUIRED_MODULES; do
+		[ -n "$moddir" ] || break # the kernel-independent node image has no modules
 		v=$(modinfo -F srcversion "$moddir/$MODULE_SUBDIR/$m.ko")
 		[ -n "$v" ] || die "$m.ko has no srcversion (needs MODULE_VERSION or CONFIG_MODULE_SRCVERSION_ALL); the node agent could not tell it from another build"
 		srcversions+=("SRCVERSION_$m" "$v")

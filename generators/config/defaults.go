@@ -38,12 +38,14 @@ const (
 	DriverVersionLabel = "nvidia.com/cuda.driver-version.full"
 )
 
-// DefaultGPUDeviceIDs are the PCI device IDs (vendor 10de) of the GPUs SupremeRAID cards are built
-// on: SR-1000 (T1000 8GB, 1ff0), SR-1001 (T400 4GB, 1ff2), SR-1010 (RTX A2000, 2531, and its
-// 12GB variant, 2571). A test checks each against Debian's pci.ids database. The SR-PAM2's RTX
-// A1000 is left out: the pci.ids release Debian ships (2023.04.10) has no desktop RTX A1000 entry
-// to check an ID against; users with that card add its ID in spec.nodeDiscovery.gpuDeviceIDs.
-var DefaultGPUDeviceIDs = []string{"1ff0", "1ff2", "2531", "2571"}
+// DefaultGPUDeviceIDs are the PCI device IDs (vendor 10de) of every GPU a SupremeRAID card is
+// built on, from the "Compatible GPUs" table of NVIDIA's open-gpu-kernel-modules README (a test
+// checks each against an extract in generators/nfd/testdata): SR-1000 on the T1000 (1fb0) or
+// T1000 8GB (1ff0), SR-1001 on the T400 (1fb2) or T400 4GB (1ff2), SR-1010 on the RTX A2000
+// (2531) or A2000 12GB (2571), SR-PAM2 on the RTX A1000 (25b0), and the RTX A400 (25b2) of the
+// same family. A node whose card is missing here gets no label, no modules, and keeps the device
+// plugin, which would hand the RAID GPU to pods. Users add IDs in spec.nodeDiscovery.gpuDeviceIDs.
+var DefaultGPUDeviceIDs = []string{"1fb0", "1fb2", "1ff0", "1ff2", "2531", "2571", "25b0", "25b2"}
 
 // Default fills in every field the user left out. It never overrides a value that was set, and
 // it leaves invalid values for Validate to report.

@@ -19,18 +19,83 @@ import (
 // so the check is against the real, versioned database. PCI_IDS overrides the path.
 const defaultPCIIDsPath = "/usr/share/misc/pci.ids"
 
-// cards maps each default device ID to the card SupremeRAID ships on it, exactly as pci.ids
-// names the product (the bracketed marketing name): SR-1000 T1000 8GB, SR-1001 T400 4GB,
-// SR-1010 RTX A2000 and its 12GB variant.
+// cards maps each default device ID to the GPU SupremeRAID ships on it, as NVIDIA's
+// "Compatible GPUs" table names the product (without the "NVIDIA " prefix): SR-1000 on the T1000
+// and T1000 8GB, SR-1001 on the T400 and T400 4GB, SR-1010 on the RTX A2000 and A2000 12GB,
+// SR-PAM2 on the RTX A1000, and the RTX A400 of the same family.
 var cards = map[string]string{
+	"1fb0": "T1000",
+	"1fb2": "T400",
 	"1ff0": "T1000 8GB",
 	"1ff2": "T400 4GB",
 	"2531": "RTX A2000",
 	"2571": "RTX A2000 12GB",
+	"25b0": "RTX A1000",
+	"25b2": "RTX A400",
 }
 
-// TestDefaultGPUDeviceIDsInPCIIDs proves each default ID is the card it is meant to be, so a
-// typo or a neighbouring ID (a laptop or mobile variant) cannot slip into the defaults.
+// nvidiaGPUIDs reads testdata/nvidia-gpu-ids.md (an extract of NVIDIA's table; see
+// testdata/README.md): rows "| NVIDIA <product> | <device> <subvendor> <subdevice> |". It
+// returns device ID (lower case) -> the product names given to it.
+func nvidiaGPUIDs(t *testing.T) map[string]map[string]bool {
+	t.Helper()
+	f, err := os.Open("testdata/nvidia-gpu-ids.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	row := regexp.MustCompile(`^\|\s*NVIDIA (.+?)\s*\|\s*([0-9A-F]{4}) [0-9A-F]{4} [0-9A-F]{4}\s*\|$`)
+	ids := map[string]map[string]bool{}
+	s := bufio.NewScanner(f)
+	for s.Scan() {
+		m := row.FindStringSubmatch(s.Text())
+		if m == nil {
+			continue
+		}
+		id := strings.ToLower(m[2])
+		if ids[id] == nil {
+			ids[id] = map[string]bool{}
+		}
+		ids[id][m[1]] = true
+	}
+	if err := s.Err(); err != nil {
+		t.Fatal(err)
+	}
+	if len(ids) < 8 {
+		t.Fatalf("testdata/nvidia-gpu-ids.md: only %d device IDs parsed", len(ids))
+	}
+	return ids
+}
+
+// TestDefaultGPUDeviceIDsInNvidiaTable proves each default ID is the GPU it is meant to be by
+// NVIDIA's own table, so a typo or a neighbouring ID (a laptop variant) cannot slip in, and that
+// every SupremeRAID GPU is covered.
+func TestDefaultGPUDeviceIDsInNvidiaTable(t *testing.T) {
+	table := nvidiaGPUIDs(t)
+	for _, id := range config.DefaultGPUDeviceIDs {
+		want, known := cards[id]
+		if !known {
+			t.Errorf("default device ID %s has no expected card in this test: add the card it stands for", id)
+			continue
+		}
+		names, ok := table[id]
+		if !ok {
+			t.Errorf("10de:%s is not in NVIDIA's table (testdata/nvidia-gpu-ids.md)", id)
+			continue
+		}
+		if !names[want] || len(names) != 1 {
+			t.Errorf("10de:%s is %v in NVIDIA's table, want only the %s", id, names, want)
+		}
+	}
+	for id := range cards {
+		if !contains(config.DefaultGPUDeviceIDs, id) {
+			t.Errorf("card %s (%s) is expected but not among config.DefaultGPUDeviceIDs", id, cards[id])
+		}
+	}
+}
+
+// TestDefaultGPUDeviceIDsInPCIIDs cross-checks the defaults against Debian's pci.ids where it has
+// an entry; its 2023.04.10 release lacks the RTX A1000 and RTX A400, which NVIDIA's table covers.
 func TestDefaultGPUDeviceIDsInPCIIDs(t *testing.T) {
 	db := loadPCIIDs(t)
 	if got := db.vendors[NVIDIAVendorID]; got != "NVIDIA Corporation" {
@@ -39,25 +104,25 @@ func TestDefaultGPUDeviceIDsInPCIIDs(t *testing.T) {
 	if got := db.classes[NVMeClass]; got != "Non-Volatile memory controller" {
 		t.Errorf("class %s: pci.ids names it %q, want Non-Volatile memory controller", NVMeClass, got)
 	}
+	found := 0
 	for _, id := range config.DefaultGPUDeviceIDs {
-		want, known := cards[id]
-		if !known {
-			t.Errorf("default device ID %s has no expected card in this test: add the card it stands for", id)
-			continue
-		}
 		name, ok := db.devices[NVIDIAVendorID][id]
 		if !ok {
-			t.Errorf("10de:%s is not in pci.ids (%s)", id, db.version)
+			t.Logf("10de:%s (%s) is not in pci.ids %s; NVIDIA's table vouches for it", id, cards[id], db.version)
 			continue
 		}
-		if got := marketingName(name); got != want {
-			t.Errorf("10de:%s is %q in pci.ids, want the %s", id, name, want)
+		found++
+		// The GPU family must agree. pci.ids 2023.04.10 names 1fb0 and 1fb2 after their mobile
+		// variants ("Quadro T1000 Mobile"); NVIDIA's table lists the desktop T1000 and T400
+		// boards (subsystems 12db and 1489) under the same device IDs, and the device ID is all
+		// NFD's rule matches.
+		family := regexp.MustCompile(` [0-9]+GB$`).ReplaceAllString(cards[id], "")
+		if got := marketingName(name); !strings.Contains(got, family) {
+			t.Errorf("10de:%s is %q in pci.ids, want a %s", id, name, family)
 		}
 	}
-	for id := range cards {
-		if !contains(config.DefaultGPUDeviceIDs, id) {
-			t.Errorf("card %s (%s) is expected but not among config.DefaultGPUDeviceIDs", id, cards[id])
-		}
+	if found < 4 {
+		t.Errorf("only %d default IDs are in pci.ids %s; expected at least the T1000 8GB, T400 4GB and both A2000s", found, db.version)
 	}
 }
 

@@ -17,7 +17,7 @@ func TestGenerate(t *testing.T) {
 	}{
 		"defaults": {
 			reason: "every default SupremeRAID GPU, ANDed with an NVMe controller; labels are the SupremeRAID node label and the two GPU Operator opt-outs",
-			want:   wantRule("graid", nil, []string{"1ff0", "1ff2", "2531", "2571"}),
+			want:   wantRule("graid", nil, []string{"1fb0", "1fb2", "1ff0", "1ff2", "2531", "2571", "25b0", "25b2"}),
 		},
 		"own device IDs": {
 			reason: "spec.nodeDiscovery.gpuDeviceIDs replaces the defaults, in the given order",
@@ -27,7 +27,7 @@ func TestGenerate(t *testing.T) {
 		"name and sync wave": {
 			reason: "the rule is named after metadata.name and, with sync waves, is an operand (wave 0)",
 			mutate: func(c *config.SupremeRAID) { c.Name = "lab"; c.Spec.ArgoCD.SyncWaves = true },
-			want:   wantRule("lab", map[string]string{meta.SyncWaveKey: "0"}, []string{"1ff0", "1ff2", "2531", "2571"}),
+			want:   wantRule("lab", map[string]string{meta.SyncWaveKey: "0"}, []string{"1fb0", "1fb2", "1ff0", "1ff2", "2531", "2571", "25b0", "25b2"}),
 		},
 		"disabled": {
 			reason: "spec.nodeDiscovery.enabled: false emits no rule (Notes lists the labels to set by hand)",
@@ -63,7 +63,7 @@ func TestGenerateCopiesIDs(t *testing.T) {
 	objs, _ := Generate(cfg)
 	cfg.Spec.NodeDiscovery.GPUDeviceIDs[0] = "ffff"
 	got := objs[0].(*NodeFeatureRule).Spec.Rules[0].MatchFeatures[0].MatchExpressions["device"].Value[0]
-	if got != "1ff0" {
+	if got != config.DefaultGPUDeviceIDs[0] {
 		t.Errorf("rule shares the config's slice: device[0] became %q", got)
 	}
 }
