@@ -92,6 +92,12 @@ func (c *SupremeRAID) Default() {
 	if s.NVIDIA.KernelModuleType == "" {
 		s.NVIDIA.KernelModuleType = DefaultNVIDIAKernelModule
 	}
+	if s.NVIDIA.OperatorVersion == "" {
+		s.NVIDIA.OperatorVersion = DefaultGPUOperatorVersion
+	}
+	if s.NVIDIA.DevicePlugin == "" {
+		s.NVIDIA.DevicePlugin = DevicePluginPerNode
+	}
 	if s.Kernel.IOMMU == nil {
 		s.Kernel.IOMMU = ptr(DefaultIOMMU)
 	}

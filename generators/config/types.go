@@ -155,6 +155,16 @@ type Driver struct {
 	// Sign signs the modules for Secure Boot.
 	// +optional
 	Sign *Sign `json:"sign,omitempty"`
+
+	// ImageRepoSecretCoversBuild states that ImageRepoSecret holds a credential that may push to
+	// KmodImage's registry. KMM hands the Module's imageRepoSecret to its build as the push
+	// secret, in place of the builder service account's own token for OpenShift's internal
+	// registry; a secret made only for pulling then fails the push. Set true when the secret
+	// has push access (for the internal registry: a token of a service account with the
+	// system:image-builder role in the image's project). Default false: imageRepoSecret with an
+	// internal-registry kmodImage is refused.
+	// +optional
+	ImageRepoSecretCoversBuild bool `json:"imageRepoSecretCoversBuild,omitempty"`
 }
 
 // Installer locates the SupremeRAID installer. Exactly one of url and image is set.
@@ -188,6 +198,14 @@ type Sign struct {
 	KeySecret string `json:"keySecret"`
 	// CertSecret holds the public certificate (key `cert`).
 	CertSecret string `json:"certSecret"`
+
+	// SchedulableWithTolerations states that KMM's sign step can run although the Module carries
+	// spec.tolerations: KMM runs the sign step on the Module's selector (the SupremeRAID nodes),
+	// and an OpenShift Build takes no tolerations, so with tainted SupremeRAID nodes it never
+	// schedules. Set true only if some selected node is not tainted, or your KMM signs in pods
+	// that carry the Module's tolerations. Default false: sign with tolerations is refused.
+	// +optional
+	SchedulableWithTolerations bool `json:"schedulableWithTolerations,omitempty"`
 }
 
 // NVIDIA configures the NVIDIA GPU Operator.
@@ -214,7 +232,34 @@ type NVIDIA struct {
 	// +kubebuilder:validation:Enum=proprietary;open
 	// +optional
 	KernelModuleType NVIDIAKernelModuleType `json:"kernelModuleType,omitempty"`
+
+	// OperatorVersion is the GPU Operator release the cluster runs (e.g. v24.9.2 or 25.3): it
+	// selects the ClusterPolicy's shape. 24.9 has driver.useOpenKernelModules and no
+	// driver.kernelModuleType, which strict apply would refuse; 25.3 and later ignore
+	// useOpenKernelModules and need kernelModuleType. Releases before 24.9 are refused. Default
+	// v25.3 (the shape of every later release).
+	// +kubebuilder:validation:Pattern=`^v?[0-9]+\.[0-9]+(\.[0-9]+)?$`
+	// +optional
+	OperatorVersion string `json:"operatorVersion,omitempty"`
+
+	// DevicePlugin says where the GPU Operator's device plugin runs. perNode (default): on
+	// every GPU node except SupremeRAID nodes, which the NFD rule labels
+	// nvidia.com/gpu.deploy.device-plugin=false; the operator validator then never becomes ready
+	// on those nodes (NVIDIA/gpu-operator#2550). disabled: nowhere (ClusterPolicy
+	// devicePlugin.enabled false), for clusters whose only NVIDIA GPUs are SupremeRAID cards.
+	// +kubebuilder:validation:Enum=perNode;disabled
+	// +optional
+	DevicePlugin NVIDIADevicePlugin `json:"devicePlugin,omitempty"`
 }
+
+// NVIDIADevicePlugin is where the GPU Operator's device plugin runs.
+type NVIDIADevicePlugin string
+
+// Device plugin placements.
+const (
+	DevicePluginPerNode  NVIDIADevicePlugin = "perNode"
+	DevicePluginDisabled NVIDIADevicePlugin = "disabled"
+)
 
 // NVIDIAKernelModuleType names a flavour of the NVIDIA kernel modules, as the GPU Operator's
 // ClusterPolicy spec.driver.kernelModuleType does.

@@ -67,6 +67,7 @@ func (c *SupremeRAID) Validate() field.ErrorList {
 	derivedLicense := len(nameErrs) > 0 && s.Driver.LicenseSecret == c.Name+"-license"
 	errs = append(errs, validateDriver(spec.Child("driver"), &s.Driver, derivedLicense)...)
 	errs = append(errs, validateNVIDIA(spec.Child("nvidia"), &s.NVIDIA)...)
+	errs = append(errs, validateGPUStack(c)...) // validate_nvidia.go
 	errs = append(errs, validateKernel(spec.Child("kernel"), &s.Kernel)...)
 	errs = append(errs, validateNode(spec.Child("node"), &s.Node, DefaultNodeImageRepository(c))...)
 	errs = append(errs, validateRAID(spec.Child("raid"), &s.RAID)...)

@@ -68,8 +68,10 @@ func TestModule(t *testing.T) {
 		"sign, repo secret, tolerations, own selector, open modules, pinned NVIDIA image": {
 			reason: "every optional part at once: Secure Boot signing of both modules, a push/pull secret, tainted storage nodes, the open NVIDIA flavour",
 			mutate: func(c *config.SupremeRAID) {
-				c.Spec.Driver.Sign = &config.Sign{KeySecret: "sb-key", CertSecret: "sb-cert"}
+				// Both opt-ins state how the known traps are avoided (see config/validate_nvidia.go).
+				c.Spec.Driver.Sign = &config.Sign{KeySecret: "sb-key", CertSecret: "sb-cert", SchedulableWithTolerations: true}
 				c.Spec.Driver.ImageRepoSecret = "registry-push"
+				c.Spec.Driver.ImageRepoSecretCoversBuild = true
 				c.Spec.Tolerations = []corev1.Toleration{storageTaint}
 				c.Spec.NodeSelector = map[string]string{"node-role.kubernetes.io/storage": ""}
 				c.Spec.NVIDIA.KernelModuleType = config.NVIDIAOpen

@@ -38,11 +38,11 @@ func Generate(cfg *config.SupremeRAID) ([]any, error) {
 func clusterPolicy(cfg *config.SupremeRAID) *ClusterPolicy {
 	on := ptr(true)
 	repo, image := driverRepository(cfg.Spec.NVIDIA.DriverImage)
-	return &ClusterPolicy{
+	policy := &ClusterPolicy{
 		TypeMeta:   metav1.TypeMeta{APIVersion: APIVersion, Kind: Kind},
 		ObjectMeta: meta.Object(cfg, PolicyName, "", Component, meta.WaveOperands),
 		Spec: ClusterPolicySpec{
-			Operator: OperatorSpec{UseOpenShiftDriverToolkit: on},
+			Operator: OperatorSpec{DefaultRuntime: "crio", UseOpenShiftDriverToolkit: on},
 			Daemonsets: DaemonsetsSpec{
 				PriorityClassName: "system-node-critical",
 				UpdateStrategy:    "RollingUpdate",
@@ -58,9 +58,6 @@ func clusterPolicy(cfg *config.SupremeRAID) *ClusterPolicy {
 				Repository:         repo,
 				Image:              image,
 				Version:            cfg.Spec.NVIDIA.DriverVersion,
-				// nvidia.ko must be the flavour graid_nvidia is built against; "auto" would
-				// pick open modules on recent drivers whatever the build used.
-				KernelModuleType: string(kernelModuleType(cfg)),
 				// The upgrade controller would cordon, drain and restart the driver pod, whose
 				// k8s-driver-manager then tries to unload nvidia while graid_nvidia holds it.
 				// Off, a driver pod is only replaced when someone deletes it (the driver
@@ -69,9 +66,11 @@ func clusterPolicy(cfg *config.SupremeRAID) *ClusterPolicy {
 				UpgradePolicy: &UpgradePolicySpec{AutoUpgrade: ptr(false)},
 			},
 			Toolkit: ComponentSpec{Enabled: on},
-			// Enabled cluster-wide for ordinary GPU nodes; SupremeRAID nodes opt out through
-			// the DevicePluginDeployLabel the NFD rule sets.
-			DevicePlugin: ComponentSpec{Enabled: on},
+			// perNode: enabled cluster-wide for ordinary GPU nodes, SupremeRAID nodes opt out
+			// through the DevicePluginDeployLabel the NFD rule sets (the operator validator
+			// then stays unready there: NVIDIA/gpu-operator#2550). disabled: off everywhere,
+			// for clusters whose only NVIDIA GPUs are SupremeRAID cards.
+			DevicePlugin: ComponentSpec{Enabled: ptr(cfg.Spec.NVIDIA.DevicePlugin != config.DevicePluginDisabled)},
 			DCGM:         ComponentSpec{Enabled: on},
 			DCGMExporter: ComponentSpec{Enabled: on},
 			// GPU Feature Discovery labels each node with the loaded driver version
@@ -80,6 +79,16 @@ func clusterPolicy(cfg *config.SupremeRAID) *ClusterPolicy {
 			NodeStatusExporter: ComponentSpec{Enabled: on},
 		},
 	}
+	// nvidia.ko must be the flavour graid_nvidia is built against; "auto" would pick open
+	// modules on recent drivers whatever the build used. GPU Operator 24.9 knows only
+	// useOpenKernelModules (and refuses kernelModuleType under strict apply); 25.3 and later
+	// no longer honour useOpenKernelModules.
+	if cfg.Spec.NVIDIA.GPUOperator().AtLeast(config.KernelModuleTypeSince) {
+		policy.Spec.Driver.KernelModuleType = string(kernelModuleType(cfg))
+	} else {
+		policy.Spec.Driver.UseOpenKernelModules = ptr(kernelModuleType(cfg) == config.NVIDIAOpen)
+	}
+	return policy
 }
 
 // driverRepository splits spec.nvidia.driverImage (the image the KMM build takes the NVIDIA

@@ -40,6 +40,9 @@ type ClusterPolicySpec struct {
 
 // OperatorSpec is spec.operator.
 type OperatorSpec struct {
+	// DefaultRuntime is the container runtime; required by the CRDs up to v25.10, deprecated
+	// (detected at run time) from v26.3. OpenShift runs CRI-O.
+	DefaultRuntime string `json:"defaultRuntime,omitempty"`
 	// UseOpenShiftDriverToolkit builds the driver with the cluster's Driver Toolkit image, the
 	// same kernel headers KMM builds graid against.
 	UseOpenShiftDriverToolkit *bool `json:"use_ocp_driver_toolkit,omitempty"`
@@ -59,14 +62,16 @@ type RollingUpdateSpec struct {
 
 // DriverSpec is spec.driver.
 type DriverSpec struct {
-	Enabled            *bool              `json:"enabled,omitempty"`
-	UseNvidiaDriverCRD *bool              `json:"useNvidiaDriverCRD,omitempty"`
-	UsePrecompiled     *bool              `json:"usePrecompiled,omitempty"`
-	Repository         string             `json:"repository,omitempty"`
-	Image              string             `json:"image,omitempty"`
-	Version            string             `json:"version,omitempty"`
-	KernelModuleType   string             `json:"kernelModuleType,omitempty"`
-	UpgradePolicy      *UpgradePolicySpec `json:"upgradePolicy,omitempty"`
+	Enabled            *bool  `json:"enabled,omitempty"`
+	UseNvidiaDriverCRD *bool  `json:"useNvidiaDriverCRD,omitempty"`
+	UsePrecompiled     *bool  `json:"usePrecompiled,omitempty"`
+	Repository         string `json:"repository,omitempty"`
+	Image              string `json:"image,omitempty"`
+	Version            string `json:"version,omitempty"`
+	KernelModuleType   string `json:"kernelModuleType,omitempty"`
+	// UseOpenKernelModules is the GPU Operator 24.9 form of KernelModuleType (ignored by 25.3+).
+	UseOpenKernelModules *bool              `json:"useOpenKernelModules,omitempty"`
+	UpgradePolicy        *UpgradePolicySpec `json:"upgradePolicy,omitempty"`
 }
 
 // UpgradePolicySpec is spec.driver.upgradePolicy.
