@@ -2,10 +2,13 @@ package config
 
 // Defaults for everything a user may leave out. Exported so generators and docs use one value.
 const (
-	DefaultName              = "graid"
-	DefaultNamespace         = "supremeraid"
-	NodeLabel                = "feature.node.kubernetes.io/supremeraid"
-	DefaultPool              = "worker"
+	DefaultName      = "graid"
+	DefaultNamespace = "supremeraid"
+	NodeLabel        = "feature.node.kubernetes.io/supremeraid"
+	DefaultPool      = "worker"
+	// DefaultCustomPool is the MachineConfigPool made for SupremeRAID nodes when the config
+	// names no pool; nodes join it with the label node-role.kubernetes.io/supremeraid.
+	DefaultCustomPool        = "supremeraid"
 	DefaultIOMMU             = "pt"
 	DefaultNodeImage         = "quay.io/supremeraid-fn/supremeraid-fn:v0.1.0"
 	DefaultGracePeriod       = int64(120)
@@ -68,6 +71,12 @@ func (c *SupremeRAID) Default() {
 	}
 	if s.MachineConfig.Enabled == nil {
 		s.MachineConfig.Enabled = ptr(true)
+	}
+	// By default only SupremeRAID nodes get the MachineConfig (and reboot for it): a dedicated
+	// pool that inherits every worker MachineConfig. Naming pools (e.g. [worker]) is the
+	// explicit way to target others.
+	if len(s.MachineConfig.Pools) == 0 && s.MachineConfig.CustomPool == nil {
+		s.MachineConfig.CustomPool = &CustomPool{Name: DefaultCustomPool}
 	}
 	if cp := s.MachineConfig.CustomPool; cp != nil && cp.MaxUnavailable == nil {
 		cp.MaxUnavailable = ptr(DefaultPoolMaxUnavailble)

@@ -111,8 +111,10 @@ type MachineConfig struct {
 	// +optional
 	Enabled *bool `json:"enabled,omitempty"`
 
-	// Pools are the MachineConfigPools (by role) that get the MachineConfig. Default [worker],
-	// or [<customPool.name>] when a custom pool is set.
+	// Pools are the MachineConfigPools (by role) that get the MachineConfig. Default
+	// [<customPool.name>]; with neither pools nor customPool set, a custom pool named
+	// supremeraid is made, so only nodes labelled node-role.kubernetes.io/supremeraid get the
+	// kernel arguments and reboot. Set [worker] to target every worker instead.
 	// +optional
 	Pools []string `json:"pools,omitempty"`
 

@@ -16,34 +16,34 @@ func TestKernelArguments(t *testing.T) {
 	}{
 		"defaults": {
 			reason: "what the SupremeRAID installer checks for: iommu=pt and native NVMe multipath",
-			want:   []string{"iommu=pt", "nvme_core.multipath=Y"},
+			want:   []string{"iommu=pt", "nvme_core.multipath=Y", "modprobe.blacklist=nouveau", "rd.driver.blacklist=nouveau"},
 		},
 		"iommu off": {
 			reason: "spec.kernel.iommu is written as given",
 			mutate: func(c *config.SupremeRAID) { c.Spec.Kernel.IOMMU = strPtr("off") },
-			want:   []string{"iommu=off", "nvme_core.multipath=Y"},
+			want:   []string{"iommu=off", "nvme_core.multipath=Y", "modprobe.blacklist=nouveau", "rd.driver.blacklist=nouveau"},
 		},
 		"iommu empty": {
 			reason: "an empty spec.kernel.iommu leaves the argument out",
 			mutate: func(c *config.SupremeRAID) { c.Spec.Kernel.IOMMU = strPtr("") },
-			want:   []string{"nvme_core.multipath=Y"},
+			want:   []string{"nvme_core.multipath=Y", "modprobe.blacklist=nouveau", "rd.driver.blacklist=nouveau"},
 		},
 		"no multipath": {
 			reason: "nvmeMultipath: false leaves the kernel default alone rather than forcing N",
 			mutate: func(c *config.SupremeRAID) { c.Spec.Kernel.NVMeMultipath = boolPtr(false) },
-			want:   []string{"iommu=pt"},
+			want:   []string{"iommu=pt", "modprobe.blacklist=nouveau", "rd.driver.blacklist=nouveau"},
 		},
 		"extra args": {
 			reason: "extraArgs follow, in the given order",
 			mutate: func(c *config.SupremeRAID) { c.Spec.Kernel.ExtraArgs = []string{"pci=realloc", "nvme.poll_queues=4"} },
-			want:   []string{"iommu=pt", "nvme_core.multipath=Y", "pci=realloc", "nvme.poll_queues=4"},
+			want:   []string{"iommu=pt", "nvme_core.multipath=Y", "modprobe.blacklist=nouveau", "rd.driver.blacklist=nouveau", "pci=realloc", "nvme.poll_queues=4"},
 		},
 		"repeated arg": {
 			reason: "an argument given twice is written once, at its first place",
 			mutate: func(c *config.SupremeRAID) {
 				c.Spec.Kernel.ExtraArgs = []string{"pci=realloc", "nvme.poll_queues=4", "pci=realloc"}
 			},
-			want: []string{"iommu=pt", "nvme_core.multipath=Y", "pci=realloc", "nvme.poll_queues=4"},
+			want: []string{"iommu=pt", "nvme_core.multipath=Y", "modprobe.blacklist=nouveau", "rd.driver.blacklist=nouveau", "pci=realloc", "nvme.poll_queues=4"},
 		},
 		"own iommu value": {
 			reason: "with spec.kernel.iommu empty, an iommu= in extraArgs is the only one",
@@ -51,13 +51,19 @@ func TestKernelArguments(t *testing.T) {
 				c.Spec.Kernel.IOMMU = strPtr("")
 				c.Spec.Kernel.ExtraArgs = []string{"iommu=nopt", "intel_iommu=on"}
 			},
-			want: []string{"nvme_core.multipath=Y", "iommu=nopt", "intel_iommu=on"},
+			want: []string{"nvme_core.multipath=Y", "modprobe.blacklist=nouveau", "rd.driver.blacklist=nouveau", "iommu=nopt", "intel_iommu=on"},
+		},
+		"nouveau allowed": {
+			reason: "blacklistNouveau: false drops the early-boot blacklist with the modprobe.d file",
+			mutate: func(c *config.SupremeRAID) { c.Spec.Kernel.BlacklistNouveau = boolPtr(false) },
+			want:   []string{"iommu=pt", "nvme_core.multipath=Y"},
 		},
 		"nothing": {
 			reason: "every argument switched off: no kernel arguments at all",
 			mutate: func(c *config.SupremeRAID) {
 				c.Spec.Kernel.IOMMU = strPtr("")
 				c.Spec.Kernel.NVMeMultipath = boolPtr(false)
+				c.Spec.Kernel.BlacklistNouveau = boolPtr(false)
 			},
 			want: nil,
 		},

@@ -16,8 +16,16 @@ func TestGenerate(t *testing.T) {
 		mutate func(*config.SupremeRAID)
 		want   []obj
 	}{
+		"default pool": {
+			reason: "by default a dedicated pool for SupremeRAID nodes and its MachineConfig: no other worker reboots",
+			want: []obj{
+				{"MachineConfigPool", "supremeraid", "", ""},
+				{"MachineConfig", "99-supremeraid-graid-supremeraid", "supremeraid", ""},
+			},
+		},
 		"worker pool": {
-			reason: "by default one MachineConfig for the worker pool",
+			reason: "the worker pool is an explicit choice, and then no pool is made",
+			mutate: func(c *config.SupremeRAID) { c.Spec.MachineConfig.Pools = []string{"worker"} },
 			want:   []obj{{"MachineConfig", "99-worker-graid-supremeraid", "worker", ""}},
 		},
 		"several pools": {
@@ -79,8 +87,8 @@ func TestMachineConfigSpec(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	mc := objs[0].(*MachineConfig)
-	if diff := cmp.Diff([]string{"iommu=pt", "nvme_core.multipath=Y", "pci=realloc"}, mc.Spec.KernelArguments); diff != "" {
+	mc := objs[len(objs)-1].(*MachineConfig)
+	if diff := cmp.Diff([]string{"iommu=pt", "nvme_core.multipath=Y", "modprobe.blacklist=nouveau", "rd.driver.blacklist=nouveau", "pci=realloc"}, mc.Spec.KernelArguments); diff != "" {
 		t.Errorf("kernel arguments (-want +got):\n%s", diff)
 	}
 	wantIgn, err := Ignition(Files(cfg))
@@ -91,7 +99,7 @@ func TestMachineConfigSpec(t *testing.T) {
 		t.Errorf("config: want\n%s\ngot\n%s", wantIgn, mc.Spec.Config)
 	}
 	wantLabels := map[string]string{
-		meta.LabelManagedBy: meta.ManagedBy, meta.LabelPartOf: "graid", meta.LabelComponent: Component, RoleLabel: "worker",
+		meta.LabelManagedBy: meta.ManagedBy, meta.LabelPartOf: "graid", meta.LabelComponent: Component, RoleLabel: config.DefaultCustomPool,
 	}
 	if diff := cmp.Diff(wantLabels, mc.Labels); diff != "" {
 		t.Errorf("labels (-want +got):\n%s", diff)

@@ -19,7 +19,7 @@ func TestNotes(t *testing.T) {
 			reason: "every kernel argument and file the nodes must have anyway",
 			mutate: func(c *config.SupremeRAID) { c.Spec.MachineConfig.Enabled = boolPtr(false) },
 			want: []string{"spec.machineConfig.enabled is false, so no MachineConfig is generated; every SupremeRAID node needs " +
-				"kernel arguments iommu=pt nvme_core.multipath=Y, the file /etc/modprobe.d/graid-blacklist-nouveau.conf, " +
+				"kernel arguments iommu=pt nvme_core.multipath=Y modprobe.blacklist=nouveau rd.driver.blacklist=nouveau, the file /etc/modprobe.d/graid-blacklist-nouveau.conf, " +
 				"the file /etc/udev/rules.d/99-graid-supremeraid-scheduler.rules (their contents are listed in the README's node platform section)"},
 		},
 		"disabled, nothing on the command line": {
