@@ -365,6 +365,21 @@ resolve_nvidia_source() {
 	printf '%s\n' "$dir"
 }
 
+# kernel_supported fails for a configuration this build cannot serve: a PREEMPT_RT kernel, for
+# which NVIDIA's kernel modules refuse to build (unless IGNORE_PREEMPT_RT_PRESENCE=1, which
+# NVIDIA does not support), and a kernel without CONFIG_MODVERSIONS (kernel_has_modversions).
+kernel_supported() {
+	local f
+	for f in "$KERNEL_BUILD_DIR/include/config/auto.conf" "$KERNEL_BUILD_DIR/.config"; do
+		[ -f "$f" ] || continue
+		if grep -q '^CONFIG_PREEMPT_RT=y$' "$f"; then
+			die "kernel $KERNEL_FULL_VERSION is a real-time (PREEMPT_RT) kernel: NVIDIA's kernel modules do not build for it, so graid_nvidia cannot be built or loaded there; run SupremeRAID nodes on the standard kernel (no realTimeKernel in their PerformanceProfile)"
+		fi
+		break
+	done
+	kernel_has_modversions
+}
+
 # kernel_has_modversions fails unless the target kernel was configured with CONFIG_MODVERSIONS
 # (RHEL and RHCOS are): without it no module records CRCs and nothing binds graid_nvidia to the
 # NVIDIA build.
@@ -612,7 +627,7 @@ main() {
 	check_dkms_conf "${conf#"$rootfs"}"
 
 	nvidia_src=$(resolve_nvidia_source "$work")
-	kernel_has_modversions
+	kernel_supported
 	nvidia_tree=${NVIDIA_TREE_ROOT:-/usr/src}/nvidia-$NVIDIA_DRIVER_VERSION
 	build_nvidia_tree "$nvidia_src" "$nvidia_tree"
 

@@ -172,8 +172,9 @@ func TestBuildScriptLinkageChecks(t *testing.T) {
 	require.True(t, b.ok, "build.sh failed:\n%s", b.out)
 	dir := filepath.Join(b.dest, ModulesDir, kver, ModuleSubdir)
 	graid, graidNvidia := filepath.Join(dir, "graid.ko"), filepath.Join(dir, "graid_nvidia.ko")
-	noModversions := t.TempDir()
+	noModversions, rt := t.TempDir(), t.TempDir()
 	require.NoError(t, os.WriteFile(filepath.Join(noModversions, ".config"), []byte("CONFIG_MODULES=y\n# CONFIG_MODVERSIONS is not set\n"), 0o644))
+	require.NoError(t, os.WriteFile(filepath.Join(rt, ".config"), []byte("CONFIG_MODULES=y\nCONFIG_MODVERSIONS=y\nCONFIG_PREEMPT_RT=y\n"), 0o644))
 	symversFile := filepath.Join(b.nvidiaTree, "Module.symvers")
 	script := writeScript(t)
 	for _, tc := range []struct {
@@ -210,8 +211,13 @@ func TestBuildScriptLinkageChecks(t *testing.T) {
 			wantErr: `error: kernel 6\.1\.0-x is built without CONFIG_MODVERSIONS`,
 		},
 		{
-			name: "modversions", reason: "Debian's kernel, like RHCOS's, has CONFIG_MODVERSIONS=y",
-			snippet: `kernel_has_modversions`, env: []string{"KERNEL_BUILD_DIR=/lib/modules/" + kver + "/build"},
+			name: "modversions", reason: "Debian's kernel, like RHCOS's, has CONFIG_MODVERSIONS=y and is not PREEMPT_RT",
+			snippet: `kernel_supported`, env: []string{"KERNEL_BUILD_DIR=/lib/modules/" + kver + "/build"},
+		},
+		{
+			name: "real-time", reason: "NVIDIA's modules do not build for PREEMPT_RT; say so instead of failing in make",
+			snippet: `kernel_supported`, env: []string{"KERNEL_BUILD_DIR=" + rt},
+			wantErr: `error: kernel 6\.1\.0-x is a real-time \(PREEMPT_RT\) kernel: NVIDIA's kernel modules do not build for it`,
 		},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -15,9 +15,14 @@ import (
 
 const (
 	// KernelRegexp matches the x86_64 kernels of RHCOS 9: OpenShift 4.14 and 4.15 run
-	// 5.14.0-284.*.el9_2, 4.16 to 4.18 5.14.0-427.*.el9_4, 4.19 5.14.0-570.*.el9_6 (real-time
-	// kernels too: ...rt14.*.el9_2.x86_64). KMM matches it against the node's kernel release.
-	KernelRegexp = `^.+\.el9(_[0-9]+)?\.x86_64$`
+	// 5.14.0-284.*.el9_2, 4.16 to 4.18 5.14.0-427.*.el9_4, 4.19 5.14.0-570.*.el9_6. Real-time
+	// kernels are refused on purpose (5.14.0-284.40.1.rt14.325.el9_2.x86_64 up to 4.15,
+	// 5.14.0-427.18.1.el9_4.x86_64+rt from 4.16, openshift/driver-toolkit#154): NVIDIA's kernel
+	// modules refuse to build for a PREEMPT_RT kernel unless IGNORE_PREEMPT_RT_PRESENCE=1, which
+	// NVIDIA does not support, so graid_nvidia has no nvidia.ko to bind to there. The release
+	// part is digits and dots only, which leaves both RT forms out; build.sh refuses a
+	// PREEMPT_RT kernel too, should a Module be edited to select one.
+	KernelRegexp = `^[0-9]+\.[0-9]+\.[0-9]+-[0-9]+(\.[0-9]+)*\.el9(_[0-9]+)?\.x86_64$`
 	// ModprobeDirName is modprobe's -d root in the kmod image: the modules are under
 	// <dirName>/lib/modules/<kernel>/ and depmod ran with -b <dirName>.
 	ModprobeDirName = "/opt"
