@@ -23,13 +23,32 @@ func Notes(cfg *config.SupremeRAID) []string {
 		fmt.Sprintf("spec.driver.enabled: true and spec.driver.version: %q, the version graid_nvidia is built against "+
 			"(with spec.driver.useNvidiaDriverCRD: true, the NVIDIADriver covering these nodes needs spec.version %q instead)", v, v),
 		"spec.driver.usePrecompiled: false",
-		fmt.Sprintf("spec.driver.kernelModuleType: %s, the flavour graid_nvidia is built against", kernelModuleType(cfg)),
+		flavourSetting(cfg),
 		fmt.Sprintf("spec.gfd.enabled: true (the modules and the node agent select nodes by the %s label GPU Feature Discovery sets)",
 			config.DriverVersionLabel),
 		fmt.Sprintf("spec.driver.upgradePolicy.autoUpgrade: false, or every SupremeRAID node labelled %s=true", DriverUpgradeSkipLabel),
-		fmt.Sprintf("every SupremeRAID node labelled %s=false (spec.devicePlugin.enabled may stay true for other nodes; %s)",
-			DevicePluginDeployLabel, labelled),
+		devicePluginSetting(cfg, labelled),
 	}
 	return []string{"spec.nvidia.clusterPolicy is false, so no ClusterPolicy is generated; the cluster's ClusterPolicy must have: " +
 		strings.Join(settings, "; ")}
+}
+
+// flavourSetting names the ClusterPolicy field that picks the nvidia.ko flavour in the GPU
+// Operator release the user named (24.9: useOpenKernelModules; 25.3 and later: kernelModuleType).
+func flavourSetting(cfg *config.SupremeRAID) string {
+	t := kernelModuleType(cfg)
+	if cfg.Spec.NVIDIA.GPUOperator().AtLeast(config.KernelModuleTypeSince) {
+		return fmt.Sprintf("spec.driver.kernelModuleType: %s, the flavour graid_nvidia is built against", t)
+	}
+	return fmt.Sprintf("spec.driver.useOpenKernelModules: %t (GPU Operator 24.9 has no kernelModuleType), the flavour graid_nvidia is built against", t == config.NVIDIAOpen)
+}
+
+// devicePluginSetting says how the SupremeRAID GPU stays away from the scheduler in the mode the
+// user chose (spec.nvidia.devicePlugin).
+func devicePluginSetting(cfg *config.SupremeRAID, labelled string) string {
+	if cfg.Spec.NVIDIA.DevicePlugin == config.DevicePluginDisabled {
+		return "spec.devicePlugin.enabled: false (spec.nvidia.devicePlugin is disabled: the cluster's only NVIDIA GPUs are SupremeRAID cards)"
+	}
+	return fmt.Sprintf("every SupremeRAID node labelled %s=false (spec.devicePlugin.enabled may stay true for other nodes; %s)",
+		DevicePluginDeployLabel, labelled)
 }

@@ -37,6 +37,24 @@ func TestNotes(t *testing.T) {
 				"the generated NodeFeatureRule sets both labels",
 			},
 		},
+		"existing 24.9 policy": {
+			reason: "GPU Operator 24.9 picks the flavour with useOpenKernelModules, not kernelModuleType",
+			mutate: func(c *config.SupremeRAID) {
+				c.Spec.NVIDIA.ClusterPolicy = boolPtr(false)
+				c.Spec.NVIDIA.OperatorVersion = "v24.9.2"
+				c.Spec.NVIDIA.KernelModuleType = config.NVIDIAOpen
+			},
+			want:    []string{"spec.driver.useOpenKernelModules: true (GPU Operator 24.9 has no kernelModuleType)"},
+			notWant: []string{"spec.driver.kernelModuleType"},
+		},
+		"device plugin off cluster-wide": {
+			reason: "with devicePlugin disabled the note says so",
+			mutate: func(c *config.SupremeRAID) {
+				c.Spec.NVIDIA.ClusterPolicy = boolPtr(false)
+				c.Spec.NVIDIA.DevicePlugin = config.DevicePluginDisabled
+			},
+			want: []string{"spec.devicePlugin.enabled: false"},
+		},
 		"existing policy, no node discovery": {
 			reason: "without the NFD rule the user must set the labels",
 			mutate: func(c *config.SupremeRAID) {
