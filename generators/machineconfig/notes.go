@@ -7,10 +7,17 @@ import (
 	"supremeraid.dev/supremeraid-fn/generators/config"
 )
 
-// Notes lists, when no MachineConfig is generated, the kernel arguments and files the nodes
-// must already have.
+// Notes says how nodes join the custom pool, or lists, when no MachineConfig is generated, the
+// kernel arguments and files the nodes must already have.
 func Notes(cfg *config.SupremeRAID) []string {
 	if on(cfg.Spec.MachineConfig.Enabled) {
+		// A custom pool selects nodes by a role label nothing sets automatically: without it
+		// the SupremeRAID nodes never get the kernel arguments.
+		if cp := cfg.Spec.MachineConfig.CustomPool; cp != nil {
+			return []string{fmt.Sprintf("the MachineConfig goes to pool %s only; move each SupremeRAID node into it with "+
+				"`oc label node <node> %s%s=` (one reboot), or set spec.machineConfig.pools: [worker] to reboot every worker instead",
+				cp.Name, NodeRolePrefix, cp.Name)}
+		}
 		return nil
 	}
 	var need []string

@@ -14,7 +14,15 @@ func TestNotes(t *testing.T) {
 		mutate func(*config.SupremeRAID)
 		want   []string
 	}{
-		"generated": {reason: "nothing to tell when the MachineConfigs are generated"},
+		"generated": {
+			reason: "the default pool needs its role label on the nodes, which nothing sets automatically",
+			want: []string{"the MachineConfig goes to pool supremeraid only; move each SupremeRAID node into it with " +
+				"`oc label node <node> node-role.kubernetes.io/supremeraid=` (one reboot), or set spec.machineConfig.pools: [worker] to reboot every worker instead"},
+		},
+		"worker": {
+			reason: "nothing to tell when the worker pool was chosen",
+			mutate: func(c *config.SupremeRAID) { c.Spec.MachineConfig.Pools = []string{"worker"} },
+		},
 		"disabled": {
 			reason: "every kernel argument and file the nodes must have anyway",
 			mutate: func(c *config.SupremeRAID) { c.Spec.MachineConfig.Enabled = boolPtr(false) },
