@@ -240,3 +240,14 @@ func runOutput(name string, args ...string) (string, error) {
 	err := cmd.Run()
 	return strings.TrimSpace(out.String()), err
 }
+
+// TestBuildScriptOrderIsModules ties the order build.sh checks the dependencies against to
+// kmod.Modules(), from which the kmm generator derives modulesLoadingOrder: the two cannot drift.
+func TestBuildScriptOrderIsModules(t *testing.T) {
+	stdout, stderr, ok := callSnippet(t, writeScript(t), scriptEnv(t), `printf '%s\n' "$REQUIRED_MODULES" "$NVIDIA_LINKED_MODULE"`)
+	require.True(t, ok, stderr)
+	lines := strings.Split(strings.TrimSpace(stdout), "\n")
+	require.Len(t, lines, 2)
+	assert.Equal(t, strings.Join(Modules(), " "), lines[0], "build.sh REQUIRED_MODULES vs kmod.Modules()")
+	assert.Equal(t, Modules()[len(Modules())-1], lines[1], "the NVIDIA-linked module loads last")
+}
