@@ -461,7 +461,8 @@ check_nvidia_linkage() {
 		elif [ -z "${have[$sym]+x}" ]; then
 			unresolved="$unresolved $sym"
 		fi
-	done < <(nm -u "$ko" | awk '{print $NF}' | LC_ALL=C sort -u)
+	# Only strong references (U): modpost does not version weak ones (w), which may stay unresolved.
+	done < <(nm -u "$ko" | awk '$1 == "U" {print $2}' | LC_ALL=C sort -u)
 	[ -z "$missing" ] ||
 		die "$name.ko uses NVIDIA symbol(s)$missing but records no CRC for them: it was linked without the NVIDIA build's Module.symvers (KBUILD_EXTRA_SYMBOLS) and would load against any nvidia.ko"
 	[ -z "$mismatch" ] ||
