@@ -102,7 +102,7 @@ var Alerts = []Alert{
 		Name: "SupremeRAIDUnknownState", Severity: "warning", For: "15m",
 		Expr:        `supremeraid_physical_drive_state{SEL,state="other"} == 1 or supremeraid_drive_group_state{SEL,state="other"} == 1 or supremeraid_virtual_drive_state{SEL,state="other"} == 1`,
 		Summary:     "SupremeRAID on {{ $labels.node }} reports a state this project does not know",
-		Description: "graidctl on node {{ $labels.node }} reports a state for drive group {{ $labels.dg }} (physical drive {{ $labels.pd }}, virtual drive {{ $labels.vd }}) that is not in the exporter's list. Check it with graidctl.",
+		Description: "graidctl on node {{ $labels.node }} reports a state the exporter does not know for drive group {{ $labels.dg }}{{ with $labels.pd }}, physical drive {{ . }}{{ end }}{{ with $labels.vd }}, virtual drive {{ . }}{{ end }}. Treat it as unhealthy and check it with graidctl.",
 	},
 	{
 		Name: "SupremeRAIDNVMeCriticalWarning", Severity: "critical", For: "1m",
@@ -126,7 +126,7 @@ var Alerts = []Alert{
 		Name: "SupremeRAIDNVMeMediaErrors", Severity: "warning",
 		Expr:        `increase(supremeraid_nvme_media_errors_total{SEL}[1h]) > 0`,
 		Summary:     "NVMe drive {{ $labels.pd }} on {{ $labels.node }} reports new media errors",
-		Description: "Physical drive {{ $labels.pd }} (WWID {{ $labels.wwid }}) on node {{ $labels.node }} reported new unrecovered media or data integrity errors in the last hour. The RAID corrected them from redundancy; the drive is failing.",
+		Description: "Physical drive {{ $labels.pd }} (WWID {{ $labels.wwid }}) on node {{ $labels.node }} reported new unrecovered media or data integrity errors in the last hour. Unless its drive group is RAID 0, the RAID served that data from redundancy; the drive itself is failing.",
 	},
 }
 
