@@ -26,7 +26,9 @@ func boolPtr(b bool) *bool { return &b }
 func promtool(t *testing.T) string {
 	t.Helper()
 	if p := os.Getenv("PROMTOOL"); p != "" {
-		return p
+		if _, err := os.Stat(p); err == nil {
+			return p
+		}
 	}
 	_, file, _, _ := runtime.Caller(0)
 	local := filepath.Join(filepath.Dir(file), "..", "..", "bin", "promtool")
