@@ -66,18 +66,20 @@ func (s *State) dgOf(pd int) (int, bool) {
 	return 0, false
 }
 
-func (s *State) pdState(pd int, healthy string) string {
+// pdState is the injected state of physical drive pd, or computed when none is.
+func (s *State) pdState(pd int, computed string) string {
 	if v, ok := s.PDStates[strconv.Itoa(pd)]; ok {
 		return v
 	}
-	return healthy
+	return computed
 }
 
-func (s *State) dgState(dg int) string {
+// dgState is the injected state of drive group dg, or computed when none is.
+func (s *State) dgState(dg int, computed string) string {
 	if v, ok := s.DGStates[strconv.Itoa(dg)]; ok {
 		return v
 	}
-	return "OPTIMAL"
+	return computed
 }
 
 func (s *State) dgProgress(dg int) *float64 {

@@ -78,7 +78,7 @@ func list(st *State, inv invocation, rest []string, stdout, stderr io.Writer) in
 			if inv.dgID != nil && *inv.dgID != dg.ID {
 				continue
 			}
-			state := st.dgState(dg.ID)
+			state := st.dgState(dg.ID, "OPTIMAL")
 			out = append(out, dgOut{DgID: dg.ID, Mode: dg.Level, State: state, Progress: st.dgProgress(dg.ID)})
 			table = append(table, []string{fmt.Sprint(dg.ID), dg.Level, state})
 		}
@@ -94,7 +94,7 @@ func list(st *State, inv invocation, rest []string, stdout, stderr io.Writer) in
 			if size == "" {
 				size = "ALL"
 			}
-			state := st.dgState(vd.DG) // a VD is as healthy as its drive group
+			state := st.dgState(vd.DG, "OPTIMAL") // a VD is as healthy as its drive group
 			out = append(out, vdOut{DgID: vd.DG, VdID: vd.ID, DevicePath: vd.Device, Size: size, State: state})
 			table = append(table, []string{fmt.Sprint(vd.DG), fmt.Sprint(vd.ID), vd.Device, size, state})
 		}
