@@ -94,14 +94,19 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
 	defer stop()
 	if *listen != "" {
-		h, exp := &ReadyHandler{}, newExporter(d, *nvmePath)
-		sinks = append(sinks, h, metricsSink{exp})
+		h := &ReadyHandler{}
+		sinks = append(sinks, h)
+		var handler http.Handler = h
+		if NewMetricsServer != nil {
+			m := NewMetricsServer(d, *nvmePath)
+			sinks, handler = append(sinks, m), withMetrics(h, m)
+		}
 		ln, err := net.Listen("tcp", *listen)
 		if err != nil {
 			fmt.Fprintf(stderr, "node: %v\n", err)
 			return 2
 		}
-		srv := &http.Server{Handler: withMetrics(h, exp), ReadHeaderTimeout: 5 * time.Second}
+		srv := &http.Server{Handler: handler, ReadHeaderTimeout: 5 * time.Second}
 		go func() { _ = srv.Serve(ln) }()
 		defer srv.Close()
 		fmt.Fprintf(stdout, "serving /readyz, /healthz and /metrics on %s\n", ln.Addr())

@@ -1,4 +1,4 @@
-package agent
+package agent_test
 
 import (
 	"io"
@@ -10,7 +10,9 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"supremeraid.dev/supremeraid-fn/fn/agent"
 	"supremeraid.dev/supremeraid-fn/fn/agent/internal/graidctlsim"
+	"supremeraid.dev/supremeraid-fn/fn/agent/nodemetrics"
 )
 
 // scrape returns the /metrics body the agent's HTTP handler serves.
@@ -27,20 +29,30 @@ func scrape(t *testing.T, h http.Handler) string {
 	return string(b)
 }
 
-// TestMetricsHook runs real agent passes against the simulator and reads /metrics through the
-// same handler and sink Main wires up: a ready node, then a refusal, then a failed drive.
-func TestMetricsHook(t *testing.T) {
-	e := newEnv(t, nil, allNVMe...)
-	l := simLayout(t, e.keyFile)
-	d := e.deps()
-	exp := newExporter(d, "") // no nvme-cli here: NVMe health is covered in fn/agent/metrics
-	ready := &ReadyHandler{}
-	sinks := multiSink{ready, metricsSink{exp}}
-	h := withMetrics(ready, exp)
+// TestMetricsServerRegistered: importing nodemetrics gives Main its /metrics.
+func TestMetricsServerRegistered(t *testing.T) {
+	require.NotNil(t, agent.NewMetricsServer)
+	_, ok := agent.NewMetricsServer(agent.Deps{}, "").(*nodemetrics.Server)
+	assert.True(t, ok)
+}
 
-	st, _ := e.run(l)
+// TestMetricsServer runs real agent passes against the simulator and reads /metrics through the
+// same handler and sink Main wires up: a ready node, then a failed drive.
+func TestMetricsServer(t *testing.T) {
+	e := agent.NewTestEnv(t, nil, agent.AllNVMe...)
+	l := agent.SimLayout(t, e.KeyFile())
+	m := agent.NewMetricsServer(e.Deps(), "") // no nvme-cli here: NVMe health is covered in fn/agent/metrics
+	ready := &agent.ReadyHandler{}
+	h := agent.WithMetrics(ready, m)
+	publish := func(st agent.Status) {
+		t.Helper()
+		require.NoError(t, ready.Set(st))
+		require.NoError(t, m.Set(st))
+	}
+
+	st := e.Run(l)
 	require.True(t, st.Ready, "%q", st.Reasons)
-	require.NoError(t, sinks.Set(st))
+	publish(st)
 	body := scrape(t, h)
 	for _, want := range []string{
 		"supremeraid_agent_ready 1",
@@ -63,26 +75,25 @@ func TestMetricsHook(t *testing.T) {
 	assert.Equal(t, http.StatusOK, rec.Code)
 
 	// A drive fails: graidctl shows it at the next refresh.
-	st2 := e.state()
-	st2.FailDrive(1)
-	require.NoError(t, st2.Save(e.statePath))
-	st, _ = e.run(l)
-	require.NoError(t, sinks.Set(st))
+	sim := e.State()
+	sim.FailDrive(1)
+	require.NoError(t, sim.Save(e.StatePath()))
+	publish(e.Run(l))
 	body = scrape(t, h)
 	assert.Contains(t, body, `supremeraid_physical_drive_state{dg="0",pd="1",state="failed",wwid="eui.nvme1n1"} 1`)
 	assert.Contains(t, body, `supremeraid_drive_group_state{dg="0",state="degraded"} 1`)
 }
 
-// TestMetricsHookRefusal: a refused pass shows up by reason, with nothing created.
-func TestMetricsHookRefusal(t *testing.T) {
-	e := newEnv(t, &graidctlsim.State{Licensed: true}, allNVMe...)
-	writeMBR(t, filepath.Join(e.nodeRoot, "dev/nvme2n1"))
-	l := simLayout(t, e.keyFile)
-	exp := newExporter(e.deps(), "")
-	st, _ := e.run(l)
+// TestMetricsServerRefusal: a refused pass shows up by reason, with nothing created.
+func TestMetricsServerRefusal(t *testing.T) {
+	e := agent.NewTestEnv(t, &graidctlsim.State{Licensed: true}, agent.AllNVMe...)
+	agent.WriteMBR(t, filepath.Join(e.NodeRoot(), "dev/nvme2n1"))
+	l := agent.SimLayout(t, e.KeyFile())
+	m := agent.NewMetricsServer(e.Deps(), "")
+	st := e.Run(l)
 	require.True(t, st.Refused)
-	require.NoError(t, metricsSink{exp}.Set(st))
-	body := scrape(t, withMetrics(&ReadyHandler{}, exp))
+	require.NoError(t, m.Set(st))
+	body := scrape(t, agent.WithMetrics(&agent.ReadyHandler{}, m))
 	assert.Contains(t, body, `supremeraid_agent_refusals{reason="drive_has_data"} 1`)
 	assert.Contains(t, body, `supremeraid_agent_passes_total{result="refused"} 1`)
 	assert.Contains(t, body, "supremeraid_agent_ready 0")
