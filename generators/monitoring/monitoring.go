@@ -77,13 +77,17 @@ func selectorLabels(cfg *config.SupremeRAID) map[string]string {
 }
 
 // service is headless: Prometheus scrapes each pod through the endpoints, no virtual IP needed.
+// It publishes pods that are not ready, because a node agent is not ready exactly when its
+// metrics matter most (a virtual drive unmounted, a refusal): without this, the endpoint would
+// vanish and the alerts that should fire would lose their series instead.
 func service(cfg *config.SupremeRAID) *corev1.Service {
 	return &corev1.Service{
 		TypeMeta:   metav1.TypeMeta{APIVersion: "v1", Kind: "Service"},
 		ObjectMeta: meta.Object(cfg, ServiceName(cfg), cfg.Spec.Namespace, Component, meta.WaveFoundation),
 		Spec: corev1.ServiceSpec{
-			ClusterIP: corev1.ClusterIPNone,
-			Selector:  map[string]string{meta.LabelPartOf: cfg.Name, meta.LabelComponent: NodeComponent},
+			ClusterIP:                corev1.ClusterIPNone,
+			PublishNotReadyAddresses: true,
+			Selector:                 map[string]string{meta.LabelPartOf: cfg.Name, meta.LabelComponent: NodeComponent},
 			Ports: []corev1.ServicePort{{
 				Name: MetricsPortName, Port: MetricsPort, Protocol: corev1.ProtocolTCP,
 				TargetPort: intstr.FromString(AgentPortName),

@@ -115,6 +115,7 @@ func TestServiceAndMonitorMatch(t *testing.T) {
 	require.Len(t, sm.Spec.Endpoints, 1)
 	assert.Equal(t, svc.Spec.Ports[0].Name, sm.Spec.Endpoints[0].Port)
 	assert.Equal(t, corev1.ClusterIPNone, svc.Spec.ClusterIP)
+	assert.True(t, svc.Spec.PublishNotReadyAddresses, "an agent that is not ready must still be scraped: that is when its alerts fire")
 	assert.Equal(t, AgentPortName, svc.Spec.Ports[0].TargetPort.StrVal)
 	assert.Equal(t, map[string]string{meta.LabelPartOf: "graid", meta.LabelComponent: NodeComponent}, svc.Spec.Selector,
 		"only the node agent pods, never another component's")
