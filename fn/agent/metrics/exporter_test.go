@@ -228,6 +228,23 @@ func TestExporterFailedDrive(t *testing.T) {
 	assert.Equal(t, "degraded", n.dgState())
 	assert.Equal(t, "degraded", n.state("supremeraid_virtual_drive_state", vd0, GroupStates))
 	assert.Equal(t, 1.0, n.value("supremeraid_virtual_drive_mounted", vd0), "a degraded VD stays mounted")
+
+	// The whole drive group family as Prometheus scrapes it.
+	want := `# HELP supremeraid_drive_group_state Drive group state as graidctl reports it: 1 for the current state, 0 for the others.
+# TYPE supremeraid_drive_group_state gauge
+supremeraid_drive_group_state{dg="0",state="degraded"} 1
+supremeraid_drive_group_state{dg="0",state="failed"} 0
+supremeraid_drive_group_state{dg="0",state="inactive"} 0
+supremeraid_drive_group_state{dg="0",state="init"} 0
+supremeraid_drive_group_state{dg="0",state="offline"} 0
+supremeraid_drive_group_state{dg="0",state="optimal"} 0
+supremeraid_drive_group_state{dg="0",state="other"} 0
+supremeraid_drive_group_state{dg="0",state="partially_degraded"} 0
+supremeraid_drive_group_state{dg="0",state="recovery"} 0
+supremeraid_drive_group_state{dg="0",state="resync"} 0
+`
+	require.NoError(t, testutil.GatherAndCompare(n.exp.Registry(), strings.NewReader(want), "supremeraid_drive_group_state"))
+	assert.Equal(t, 8, testutil.CollectAndCount(n.exp.Registry(), "supremeraid_physical_drive_state")/4, "every PD has all 8 states")
 }
 
 func TestExporterMissingDrive(t *testing.T) {
