@@ -20,10 +20,11 @@ CONTROLLER_GEN_VERSION := v0.19.0
 KUSTOMIZE      := $(BIN)/kustomize
 KPT            := $(BIN)/kpt
 CONTROLLER_GEN := $(BIN)/controller-gen
+PROMTOOL       := $(BIN)/promtool
 
 # Tests that need a tool fail instead of skipping when this is set (see README, Testing).
 export SUPREMERAID_REQUIRE_TOOLS ?=
-export KUSTOMIZE KPT
+export KUSTOMIZE KPT PROMTOOL
 # (one variable per `export NAME := value`: `export A B=v` exports a variable named "B=v")
 export SUPREMERAID_FN := $(FN)
 
@@ -75,7 +76,7 @@ golden: ## rewrite golden files from the current output (review the diff!)
 ##@ Tools
 
 .PHONY: tools
-tools: $(KUSTOMIZE) $(KPT) $(CONTROLLER_GEN) ## install every tool the tests use
+tools: $(KUSTOMIZE) $(KPT) $(CONTROLLER_GEN) $(PROMTOOL) ## install every tool the tests use
 
 $(KUSTOMIZE):
 	GOBIN=$(BIN) $(GO) install sigs.k8s.io/kustomize/kustomize/v5@$(KUSTOMIZE_VERSION)
@@ -83,6 +84,13 @@ $(KUSTOMIZE):
 # kpt's version list is refused by the module proxy, so a pinned module builds it (e2e/tools/kpt).
 $(KPT): e2e/tools/kpt/go.mod
 	cd e2e/tools/kpt && GONOSUMDB=github.com/GoogleContainerTools/kpt $(GO) build -o $(KPT) github.com/GoogleContainerTools/kpt
+
+# promtool (module prometheus v0.316.0 = Prometheus v3.16.0) checks and unit-tests the generated alerting
+# rules and the dashboard's queries (generators/monitoring). Its own module (e2e/tools/promtool)
+# keeps Prometheus's large dependency graph out of the product module. Cold build: see
+# docs/monitoring.md (Testing).
+$(PROMTOOL): e2e/tools/promtool/go.mod
+	cd e2e/tools/promtool && GOWORK=off $(GO) build -o $(PROMTOOL) github.com/prometheus/prometheus/cmd/promtool
 
 $(CONTROLLER_GEN):
 	GOBIN=$(BIN) $(GO) install sigs.k8s.io/controller-tools/cmd/controller-gen@$(CONTROLLER_GEN_VERSION)

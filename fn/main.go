@@ -5,6 +5,8 @@ import (
 	"os"
 
 	"supremeraid.dev/supremeraid-fn/fn/cli"
+	// The node agent's /metrics (kept out of fn/agent so the KRM path stays free of it).
+	_ "supremeraid.dev/supremeraid-fn/fn/agent/nodemetrics"
 )
 
 func main() {

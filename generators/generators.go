@@ -10,6 +10,7 @@ import (
 	"supremeraid.dev/supremeraid-fn/generators/config"
 	"supremeraid.dev/supremeraid-fn/generators/kmm"
 	"supremeraid.dev/supremeraid-fn/generators/machineconfig"
+	"supremeraid.dev/supremeraid-fn/generators/monitoring"
 	"supremeraid.dev/supremeraid-fn/generators/nfd"
 	"supremeraid.dev/supremeraid-fn/generators/node"
 	"supremeraid.dev/supremeraid-fn/generators/nvidia"
@@ -35,6 +36,7 @@ func Families() []Family {
 		{Name: nvidia.Component, Generate: nvidia.Generate, Notes: nvidia.Notes},
 		{Name: kmm.Component, Generate: kmm.Generate},
 		{Name: node.Component, Generate: node.Generate},
+		{Name: monitoring.Component, Generate: monitoring.Generate},
 		{Name: opa.Component, Generate: opa.Generate, Notes: opa.Notes},
 		{Name: tenants.Component, Generate: tenants.Generate},
 	}

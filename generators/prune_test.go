@@ -54,7 +54,7 @@ func TestFamiliesOrder(t *testing.T) {
 	for _, f := range Families() {
 		names = append(names, f.Name)
 	}
-	if got := strings.Join(names, ","); got != "base,nfd,machineconfig,nvidia,kmm,node,opa,tenants" {
+	if got := strings.Join(names, ","); got != "base,nfd,machineconfig,nvidia,kmm,node,monitoring,opa,tenants" {
 		t.Errorf("family order %s", got)
 	}
 }

@@ -92,6 +92,9 @@ func startShared(etcd, apiserver string) error {
 	if shared.crds, err = applier.InstallCRDs(ctx, crds, readyTimeout); err != nil {
 		return err
 	}
+	if err := createPlatformNamespaces(ctx, applier); err != nil {
+		return err
+	}
 	shared.setup = fmt.Sprintf("control plane: etcd healthy in %v, kube-apiserver /readyz in %v, "+
 		"%d CRDs Established and in discovery in %v (setup total %v)",
 		round(cp.EtcdReady), round(cp.APIServerReady), len(shared.crds), round(time.Since(crdBegan)), round(time.Since(began)))

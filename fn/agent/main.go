@@ -37,7 +37,7 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	hostRoot := fs.String("host-root", DefaultHostRoot, "where the host's / is mounted (mountPropagation: Bidirectional)")
 	graidctlPath := fs.String("graidctl", "graidctl", "graidctl binary")
 	readyFile := fs.String("ready-file", "", "file that exists only while the node is ready")
-	listen := fs.String("listen", "", "address for /readyz and /healthz, e.g. :8095")
+	listen := fs.String("listen", "", "address for /readyz, /healthz and /metrics, e.g. :8095")
 	once := fs.Bool("once", false, "reconcile once and exit (0 = ready); mounts are left in place")
 	interval := fs.Duration("interval", 30*time.Second, "time between reconcile passes")
 	unmountTimeout := fs.Duration("unmount-timeout", DefaultUnmountTimeout, "clean-unmount budget per mount before a lazy unmount")
@@ -45,6 +45,7 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	devRoot := fs.String("dev-root", "", "prefix for /dev paths (tests only)")
 	sysRoot := fs.String("sys-root", "", "prefix for /sys paths (tests only)")
 	mountInfo := fs.String("mountinfo", "/proc/self/mountinfo", "mount table to verify mounts against")
+	nvmePath := fs.String("nvme", "nvme", "nvme-cli binary for the drives' SMART logs in /metrics (empty: none)")
 	fs.Usage = func() {
 		fmt.Fprint(stderr, mainUsage)
 		fs.PrintDefaults()
@@ -95,15 +96,20 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	if *listen != "" {
 		h := &ReadyHandler{}
 		sinks = append(sinks, h)
+		var handler http.Handler = h
+		if NewMetricsServer != nil {
+			m := NewMetricsServer(d, *nvmePath)
+			sinks, handler = append(sinks, m), withMetrics(h, m)
+		}
 		ln, err := net.Listen("tcp", *listen)
 		if err != nil {
 			fmt.Fprintf(stderr, "node: %v\n", err)
 			return 2
 		}
-		srv := &http.Server{Handler: h, ReadHeaderTimeout: 5 * time.Second}
+		srv := &http.Server{Handler: handler, ReadHeaderTimeout: 5 * time.Second}
 		go func() { _ = srv.Serve(ln) }()
 		defer srv.Close()
-		fmt.Fprintf(stdout, "serving /readyz and /healthz on %s\n", ln.Addr())
+		fmt.Fprintf(stdout, "serving /readyz, /healthz and /metrics on %s\n", ln.Addr())
 	}
 
 	if *once {

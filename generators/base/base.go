@@ -42,6 +42,11 @@ func namespace(cfg *config.SupremeRAID) *corev1.Namespace {
 	om.Labels["pod-security.kubernetes.io/audit"] = "privileged"
 	om.Labels["pod-security.kubernetes.io/warn"] = "privileged"
 	om.Labels["security.openshift.io/scc.podSecurityLabelSync"] = "false"
+	if cfg.Spec.MonitoringEnabled() {
+		// Platform Prometheus scrapes and evaluates rules only in namespaces with this label
+		// (generators/monitoring).
+		om.Labels["openshift.io/cluster-monitoring"] = "true"
+	}
 	// Keeps OpenShift from scheduling the namespace's pods only on nodes matching a project
 	// default node selector: the DaemonSet chooses its nodes itself.
 	om.Annotations = mergeAnnotations(om.Annotations, map[string]string{"openshift.io/node-selector": ""})

@@ -84,6 +84,11 @@ type Spec struct {
 	// OPA configures the admission webhook (OPA kube-mgmt) that patches workload pods.
 	// +optional
 	OPA OPA `json:"opa,omitempty"`
+
+	// Monitoring emits what OpenShift's platform monitoring needs to scrape the node agents'
+	// metrics, the alerting rules and the console dashboard.
+	// +optional
+	Monitoring Monitoring `json:"monitoring,omitempty"`
 }
 
 // ArgoCD controls Argo CD specific annotations.
@@ -497,4 +502,23 @@ type OPAArgoCD struct {
 	// ChartVersion of opa-kube-mgmt. Default 11.0.7.
 	// +optional
 	ChartVersion string `json:"chartVersion,omitempty"`
+}
+
+// Monitoring configures the metrics Service, ServiceMonitor, PrometheusRule and console
+// dashboard (docs/monitoring.md).
+type Monitoring struct {
+	// Enabled emits the monitoring objects and labels the namespace for platform monitoring.
+	// Default true.
+	// +optional
+	Enabled *bool `json:"enabled,omitempty"`
+
+	// Dashboard emits the console dashboard ConfigMap in openshift-config-managed. Default true.
+	// +optional
+	Dashboard *bool `json:"dashboard,omitempty"`
+
+	// RunbookBaseURL is where docs/monitoring.md is published; each alert's runbook_url is this
+	// URL plus the alert's section anchor. Default: docs/monitoring.md (the path in this
+	// project), which an administrator can open but Alertmanager cannot link.
+	// +optional
+	RunbookBaseURL string `json:"runbookBaseURL,omitempty"`
 }

@@ -73,6 +73,7 @@ func (c *SupremeRAID) Validate() field.ErrorList {
 	errs = append(errs, validateRAID(spec.Child("raid"), &s.RAID)...)
 	errs = append(errs, validateWorkloads(spec.Child("workloads"), s)...)
 	errs = append(errs, validateOPA(spec.Child("opa"), s)...)
+	errs = append(errs, validateMonitoring(spec.Child("monitoring"), &s.Monitoring)...)
 	if len(nameErrs) == 0 {
 		errs = append(errs, validateKMMLimits(c)...)
 	}

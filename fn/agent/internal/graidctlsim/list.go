@@ -28,6 +28,8 @@ type dgOut struct {
 	DgID  int    `json:"DgId"`
 	Mode  string `json:"Mode"`
 	State string `json:"State"`
+	// Progress (percent) is present only while a fault set one (a rebuild).
+	Progress *float64 `json:"Progress,omitempty"`
 }
 
 type vdOut struct {
@@ -64,6 +66,7 @@ func list(st *State, inv invocation, rest []string, stdout, stderr io.Writer) in
 			if pd.DG != nil {
 				state, dg = "ONLINE", fmt.Sprint(*pd.DG)
 			}
+			state = st.pdState(pd.ID, state)
 			out = append(out, pdOut{PdID: pd.ID, DgID: pd.DG, DevicePath: pdDevice(pd.ID), Wwid: pd.Wwid, State: state})
 			table = append(table, []string{fmt.Sprint(pd.ID), dg, pdDevice(pd.ID), pd.Wwid, state})
 		}
@@ -75,8 +78,9 @@ func list(st *State, inv invocation, rest []string, stdout, stderr io.Writer) in
 			if inv.dgID != nil && *inv.dgID != dg.ID {
 				continue
 			}
-			out = append(out, dgOut{DgID: dg.ID, Mode: dg.Level, State: "OPTIMAL"})
-			table = append(table, []string{fmt.Sprint(dg.ID), dg.Level, "OPTIMAL"})
+			state := st.dgState(dg.ID, "OPTIMAL")
+			out = append(out, dgOut{DgID: dg.ID, Mode: dg.Level, State: state, Progress: st.dgProgress(dg.ID)})
+			table = append(table, []string{fmt.Sprint(dg.ID), dg.Level, state})
 		}
 		rows = out
 	case "vd":
@@ -90,8 +94,9 @@ func list(st *State, inv invocation, rest []string, stdout, stderr io.Writer) in
 			if size == "" {
 				size = "ALL"
 			}
-			out = append(out, vdOut{DgID: vd.DG, VdID: vd.ID, DevicePath: vd.Device, Size: size, State: "OPTIMAL"})
-			table = append(table, []string{fmt.Sprint(vd.DG), fmt.Sprint(vd.ID), vd.Device, size, "OPTIMAL"})
+			state := st.dgState(vd.DG, "OPTIMAL") // a VD is as healthy as its drive group
+			out = append(out, vdOut{DgID: vd.DG, VdID: vd.ID, DevicePath: vd.Device, Size: size, State: state})
+			table = append(table, []string{fmt.Sprint(vd.DG), fmt.Sprint(vd.ID), vd.Device, size, state})
 		}
 		rows = out
 	}

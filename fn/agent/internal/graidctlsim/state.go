@@ -48,6 +48,11 @@ type State struct {
 	FailOnce []string `json:"failOnce,omitempty"`
 	// Log records every invocation, license keys redacted.
 	Log []string `json:"log,omitempty"`
+	// Faults set by tests (faults.go): PD and DG states other than the
+	// healthy defaults and a rebuild's progress, keyed by ID ("0", "1").
+	PDStates   map[string]string  `json:"pdStates,omitempty"`
+	DGStates   map[string]string  `json:"dgStates,omitempty"`
+	DGProgress map[string]float64 `json:"dgProgress,omitempty"`
 }
 
 // PD is a simulated physical drive.
