@@ -2,7 +2,6 @@ package cli
 
 import (
 	"fmt"
-	"io"
 
 	"github.com/GoogleContainerTools/kpt-functions-sdk/go/fn"
 
@@ -12,7 +11,7 @@ import (
 // runFunction is the KRM function mode. The ResourceList always goes to stdout so kpt can show
 // the results; errors also go to stderr because kustomize shows only stderr.
 func runFunction(env Env) int {
-	in, err := io.ReadAll(env.Stdin)
+	in, err := readBounded(env.Stdin, "standard input")
 	if err != nil {
 		fmt.Fprintf(env.Stderr, "supremeraid-fn: reading stdin: %v\n", err)
 		return 1

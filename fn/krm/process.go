@@ -206,13 +206,17 @@ func ProblemResults(problems field.ErrorList, cfgObj *fn.KubeObject) fn.Results 
 	}
 	results := make(fn.Results, 0, len(problems))
 	for _, p := range problems {
-		results = append(results, &fn.Result{
+		r := &fn.Result{
 			Message:     p.ErrorBody(),
 			Severity:    fn.Error,
 			Field:       &fn.Field{Path: p.Field},
 			File:        file,
 			ResourceRef: ref(cfgObj),
-		})
+		}
+		if isMore(p) {
+			r.Message, r.Field = p.Detail, nil
+		}
+		results = append(results, r)
 	}
 	return results
 }
