@@ -289,10 +289,18 @@ func validateRAID(p *field.Path, r *RAID) field.ErrorList {
 	mounts := map[string]*field.Path{}
 	total := 0
 	for i := range r.DriveGroups {
+		total += len(r.DriveGroups[i].PhysicalDrives)
+	}
+	for i := range r.DriveGroups {
+		if i >= MaxDriveGroups {
+			break // length first: the entries of an over-long list are not walked
+		}
 		dg := &r.DriveGroups[i]
 		ip := dgp.Index(i)
-		total += len(dg.PhysicalDrives)
 		errs = append(errs, validateDriveGroup(ip, dg, drives)...)
+		if len(dg.VirtualDrives) > MaxVirtualDrivesPerGrp {
+			continue // reported by validateDriveGroup; its entries are not walked
+		}
 		for j := range dg.VirtualDrives {
 			errs = append(errs, validateVirtualDrive(ip.Child("virtualDrives").Index(j), &dg.VirtualDrives[j], mounts)...)
 		}
@@ -321,7 +329,11 @@ func validateDriveGroup(p *field.Path, dg *DriveGroup, drives map[string]string)
 		errs = append(errs, field.Invalid(pdp, n, fmt.Sprintf("raid10 needs an even number of drives, got %d", n)))
 	}
 	inGroup := map[string]bool{}
-	for i, d := range dg.PhysicalDrives {
+	drivesToWalk := dg.PhysicalDrives
+	if n > MaxDrivesPerGroup {
+		drivesToWalk = nil // length first: 50,000 bad drives are one problem, not 50,000
+	}
+	for i, d := range drivesToWalk {
 		ip := pdp.Index(i)
 		if !nvmeDeviceRe.MatchString(d) && (!byIDDeviceRe.MatchString(d) || path.Base(d) == "..") {
 			errs = append(errs, field.Invalid(ip, d, "must be an NVMe namespace like /dev/nvme0n1 or a /dev/disk/by-id/ or /dev/disk/by-path/ link"))
@@ -335,7 +347,7 @@ func validateDriveGroup(p *field.Path, dg *DriveGroup, drives map[string]string)
 		inGroup[d] = true
 	}
 	for i, d := range dg.AllowInitialize {
-		if !inGroup[d] {
+		if !inGroup[d] && n <= MaxDrivesPerGroup {
 			errs = append(errs, field.Invalid(p.Child("allowInitialize").Index(i), d, "must name one of this group's physicalDrives"))
 		}
 	}
@@ -349,6 +361,9 @@ func validateDriveGroup(p *field.Path, dg *DriveGroup, drives map[string]string)
 	// graidctl reports no drive-group capacity to compute a share from, so "100%" means "create
 	// the virtual drive without a size" (the rest of the group) and only the last drive may do it.
 	for j, vd := range dg.VirtualDrives {
+		if j >= MaxVirtualDrivesPerGrp {
+			break
+		}
 		if vd.Size == RestOfGroup && j != len(dg.VirtualDrives)-1 {
 			errs = append(errs, field.Invalid(vdp.Index(j).Child("size"), vd.Size, `"100%" (the rest of the group) is only allowed on the last virtual drive of a group`))
 		}
