@@ -167,11 +167,11 @@ func (d *decoder) value(p *field.Path, n *yaml.Node, t reflect.Type) (any, bool)
 		if n.Kind != yaml.ScalarNode {
 			return wrong("a string")
 		}
-		tag, amb := resolve(n)
-		if amb != "" {
-			return d.ambiguous(p, n, amb, "a string")
-		}
-		if tag != strTag {
+		// A plain off, y or 1:20 is a string in YAML 1.2, as kyaml (kpt, kustomize) reads it
+		// too, so it is taken as one: refusing it would make render and kustomize differ,
+		// because kustomize quotes some such values (list entries' name:) before the
+		// function sees them. Numbers, with or without a leading zero, are refused below.
+		if tag, _ := resolve(n); tag != strTag {
 			return wrong("a string (quote numbers and versions, e.g. \"1.7.2\")")
 		}
 		if len(n.Value) > maxStringBytes && !underAnnotations(p) {
@@ -348,7 +348,16 @@ func (d *decoder) mergeSources(p *field.Path, v *yaml.Node, fields bool) []map[s
 
 // ambiguous records a plain scalar that YAML 1.1 tools read otherwise than YAML 1.2 ones.
 func (d *decoder) ambiguous(p *field.Path, n *yaml.Node, why, want string) (any, bool) {
-	d.errs = append(d.errs, field.Invalid(orDoc(p), n.Value, fmt.Sprintf("ambiguous on line %d: %s; want %s: write true or false for a boolean, a plain decimal for a number, or quote a string (\"%s\")", n.Line, why, want, n.Value)))
+	var fix string
+	switch want {
+	case "true or false":
+		fix = "write true or false"
+	case "an integer":
+		fix = "write the number in plain decimal without leading zeros"
+	default:
+		fix = fmt.Sprintf("quote it (\"%s\") if it is a string", n.Value)
+	}
+	d.errs = append(d.errs, field.Invalid(orDoc(p), n.Value, fmt.Sprintf("ambiguous YAML on line %d: %s; want %s: %s", n.Line, why, want, fix)))
 	return nil, false
 }
 

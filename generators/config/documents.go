@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"io"
+	"strings"
 
 	yamlv2 "go.yaml.in/yaml/v2"
 	yaml "go.yaml.in/yaml/v3"
@@ -23,6 +24,9 @@ func parseDocuments(data []byte) (*yaml.Node, int, error) {
 		err := dec.Decode(doc)
 		if errors.Is(err, io.EOF) {
 			return first, n, nil
+		}
+		if err != nil && strings.Contains(err.Error(), "incompatible YAML document") {
+			return first, n, errors.New("the %YAML directive names a version go-yaml, and so kustomize and kpt, do not accept (only %YAML 1.1); remove the directive: the config is read with YAML 1.2 rules anyway")
 		}
 		if err != nil {
 			return first, n, syntaxError(data, err)
