@@ -121,6 +121,26 @@ func TestProblemsCapped(t *testing.T) {
 	_, errs := krm.Load(badListConfig(200, true))
 	require.Len(t, errs, krm.MaxProblems+1)
 	last := krm.ProblemText(errs[krm.MaxProblems])
-	assert.Equal(t, "and 150 more problem(s) not shown: fix the ones above and run again", last)
-	assert.Equal(t, 200, krm.CountProblems(errs))
+	// 200 bad arguments, and the command line they make is too long.
+	assert.Equal(t, 201, krm.CountProblems(errs))
+	assert.Equal(t, "and 151 more problem(s) not shown: fix the ones above and run again", last)
+}
+
+// TestLayoutOverConfigMapLimit: 8 groups of 1,023 virtual drives with long mount paths are
+// within every product limit, but their node layout would not fit in a ConfigMap: refused,
+// naming the field that grows it, instead of an object the API server rejects at apply time.
+func TestLayoutOverConfigMapLimit(t *testing.T) {
+	long := "/var/mnt/" + strings.Repeat("d", 120) + "/supremeraid/"
+	cfg := strings.ReplaceAll(string(scaledConfig(8, 8*1023, 0)), "/var/mnt/supremeraid/", long)
+	docs, _, problems, err := krm.Render([]byte(cfg))
+	require.NoError(t, err)
+	require.Empty(t, docs)
+	require.Len(t, problems, 1, "%v", problems)
+	assert.Equal(t, "spec.raid.driveGroups", problems[0].Field)
+	assert.Contains(t, problems[0].Detail, "at most 1048576 (1 MiB) per ConfigMap")
+	// 1,000 virtual drives with short paths fit. (8 x 1,023 do not, whatever the paths: the
+	// layout of each takes about 200 bytes.)
+	_, _, problems, err = krm.Render(scaledConfig(8, 1000, 0))
+	require.NoError(t, err)
+	assert.Empty(t, problems)
 }

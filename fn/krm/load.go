@@ -144,6 +144,9 @@ func Render(data []byte) ([][]byte, []string, field.ErrorList, error) {
 	if err != nil {
 		return nil, nil, nil, err
 	}
+	if errs := checkSizes(out.Objects); len(errs) > 0 {
+		return nil, nil, boundProblems(errs), nil
+	}
 	docs := make([][]byte, 0, len(out.Objects))
 	for _, m := range out.Objects {
 		y, err := generators.ToYAML(m)
@@ -153,4 +156,44 @@ func Render(data []byte) ([][]byte, []string, field.ErrorList, error) {
 		docs = append(docs, y)
 	}
 	return docs, out.Notes, nil, nil
+}
+
+// MaxConfigMapBytes is the API server's limit on a ConfigMap's data (1 MiB, "The data stored in
+// a ConfigMap cannot exceed 1 MiB", kubernetes.io/docs/concepts/configuration/configmap).
+const MaxConfigMapBytes = 1 << 20
+
+// componentField names the config field that grows each family's ConfigMaps.
+var componentField = map[string]string{"node": "spec.raid.driveGroups", "opa": "spec.workloads.namespaces", "tenants": "spec.workloads.namespaces"}
+
+// checkSizes refuses generated ConfigMaps the API server would refuse: a config within every
+// product limit (8 groups of 1,023 virtual drives with long mount paths) can still make a node
+// layout over 1 MiB.
+func checkSizes(objects []map[string]any) field.ErrorList {
+	var errs field.ErrorList
+	for _, o := range objects {
+		if o["kind"] != "ConfigMap" || o["apiVersion"] != "v1" {
+			continue
+		}
+		size := 0
+		for _, key := range []string{"data", "binaryData"} {
+			d, _ := o[key].(map[string]any)
+			for k, v := range d {
+				s, _ := v.(string)
+				size += len(k) + len(s)
+			}
+		}
+		if size <= MaxConfigMapBytes {
+			continue
+		}
+		md, _ := o["metadata"].(map[string]any)
+		labels, _ := md["labels"].(map[string]any)
+		comp, _ := labels["app.kubernetes.io/component"].(string)
+		path := componentField[comp]
+		if path == "" {
+			path = "spec"
+		}
+		errs = append(errs, field.Invalid(field.NewPath(path), field.OmitValueType{},
+			fmt.Sprintf("makes ConfigMap %v/%v hold %d bytes; the API server stores at most %d (1 MiB) per ConfigMap: use fewer virtual drives or shorter mount paths", md["namespace"], md["name"], size, MaxConfigMapBytes)))
+	}
+	return errs
 }

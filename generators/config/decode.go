@@ -143,6 +143,10 @@ func (d *decoder) value(p *field.Path, n *yaml.Node, t reflect.Type) (any, bool)
 				d.errs = append(d.errs, field.TooLong(orDoc(p).Key(k), "", maxStringBytes))
 				continue
 			}
+			if i := strings.IndexFunc(k, isControl); i >= 0 && !underAnnotations(p) {
+				d.errs = append(d.errs, field.Invalid(orDoc(p).Key(k), k, fmt.Sprintf("the key contains the control character %q at byte %d", k[i:i+1], i)))
+				continue
+			}
 			if v, ok := d.value(orDoc(p).Key(k), entries[k], t.Elem()); ok {
 				out[k] = v
 			}
@@ -176,6 +180,12 @@ func (d *decoder) value(p *field.Path, n *yaml.Node, t reflect.Type) (any, bool)
 		}
 		if len(n.Value) > maxStringBytes && !underAnnotations(p) {
 			d.errs = append(d.errs, field.TooLong(orDoc(p), "", maxStringBytes))
+			return nil, false
+		}
+		// No setting of a config holds a control character; one in a path, name or URL
+		// would reach a node file, a shell command or a terminal.
+		if i := strings.IndexFunc(n.Value, isControl); i >= 0 && !underAnnotations(p) {
+			d.errs = append(d.errs, field.Invalid(orDoc(p), n.Value, fmt.Sprintf("contains the control character %q at byte %d; no setting holds one", n.Value[i:i+1], i)))
 			return nil, false
 		}
 		return n.Value, true

@@ -32,7 +32,7 @@ var (
 	versionRe      = regexp.MustCompile(`^[0-9]+\.[0-9]+\.[0-9]+(-[0-9A-Za-z.]+)?$`)
 	nvidiaVerRe    = regexp.MustCompile(`^[0-9]{3,4}\.[0-9]{1,3}(\.[0-9]{1,3})?$`)
 	sha256Re       = regexp.MustCompile(`^[0-9a-f]{64}$`)
-	nvmeDeviceRe   = regexp.MustCompile(`^/dev/nvme[0-9]+n[0-9]+$`)
+	nvmeDeviceRe   = regexp.MustCompile(`^/dev/nvme(0|[1-9][0-9]*)n[1-9][0-9]*$`) // as the kernel names them: no leading zeros, namespace IDs from 1
 	byIDDeviceRe   = regexp.MustCompile(`^/dev/disk/by-(id|path)/[A-Za-z0-9._:+@-]+$`)
 	pciDeviceIDRe  = regexp.MustCompile(`^[0-9a-f]{4}$`)
 	imageRe        = regexp.MustCompile(`^[a-z0-9]+([._-][a-z0-9]+)*(:[0-9]+)?(/[a-z0-9]+([._-][a-z0-9]+)*)+$`)
@@ -75,6 +75,7 @@ func (c *SupremeRAID) Validate() field.ErrorList {
 	if len(nameErrs) == 0 {
 		errs = append(errs, validateKMMLimits(c)...)
 	}
+	errs = append(errs, validateInput(c)...)
 	return errs
 }
 
@@ -243,8 +244,8 @@ func validateKernel(p *field.Path, k *Kernel) field.ErrorList {
 			errs = append(errs, field.TooLong(ip, a, maxExtraKernelArgLength))
 		case !kernelArgRe.MatchString(a):
 			errs = append(errs, field.Invalid(ip, a, "one kernel argument without spaces or quotes"))
-		case strings.HasPrefix(a, "selinux=") || strings.HasPrefix(a, "enforcing="):
-			errs = append(errs, field.Forbidden(ip, "SupremeRAID does not need SELinux changed; this function never disables it"))
+		case securityArg(a) != "":
+			errs = append(errs, field.Forbidden(ip, "SupremeRAID does not need SELinux changed; this function never disables it ("+securityArg(a)+" changes or disables the security modules)"))
 		// The kernel takes the last of two iommu= (or nvme_core.multipath=) arguments: one
 		// place decides each.
 		case strings.HasPrefix(a, "iommu=") && (k.IOMMU == nil || *k.IOMMU != ""):
@@ -431,6 +432,8 @@ func validateAbsPath(p *field.Path, v string) field.ErrorList {
 		return field.ErrorList{field.Invalid(p, v, "must be a clean absolute path below / (no trailing slash, no . or .., no //), e.g. "+path.Clean(v))}
 	case strings.ContainsAny(v, " \t\n\",\\'"):
 		return field.ErrorList{field.Invalid(p, v, "must not contain spaces, quotes, commas or backslashes")}
+	case strings.IndexFunc(v, isControl) >= 0:
+		return field.ErrorList{field.Invalid(p, v, "must not contain control characters (carriage return, DEL, escape, ...)")}
 	}
 	return nil
 }
@@ -540,3 +543,6 @@ func sortedKeys[V any](m map[string]V) []string {
 	sort.Strings(keys)
 	return keys
 }
+
+// isControl: C0 controls, DEL and C1 controls.
+func isControl(r rune) bool { return r < 0x20 || r == 0x7f || (r >= 0x80 && r <= 0x9f) }
