@@ -153,7 +153,7 @@ func clash(i int, o *fn.KubeObject, by string) *fn.Result {
 	}
 	r := &fn.Result{Severity: fn.Error, Field: &fn.Field{Path: fmt.Sprintf("items[%d]", i)}, Message: msg, ResourceRef: ref(o)}
 	if p := firstAnnotation(o, internalPathAnnotation, pathAnnotation); p != "" {
-		r.File = &fn.File{Path: Shorten(p, maxFieldEcho)}
+		r.File = &fn.File{Path: Escape(Shorten(p, maxFieldEcho))}
 	}
 	return r
 }
@@ -198,7 +198,7 @@ func ProblemResults(problems field.ErrorList, cfgObj *fn.KubeObject) fn.Results 
 	var file *fn.File
 	if cfgObj != nil {
 		if p := firstAnnotation(cfgObj, internalPathAnnotation, pathAnnotation); p != "" {
-			file = &fn.File{Path: p}
+			file = &fn.File{Path: Escape(Shorten(p, maxFieldEcho))}
 			if i, err := strconv.Atoi(firstAnnotation(cfgObj, internalIndexAnnotation, indexAnnotation)); err == nil {
 				file.Index = i
 			}

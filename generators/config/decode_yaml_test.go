@@ -32,7 +32,10 @@ func TestDecodeYAML12(t *testing.T) {
 		},
 		"off as a string": {
 			reason: "a string in YAML 1.2, as kpt and kustomize read it", in: "spec:\n  kernel: {iommu: off}\n",
-			check: func(t *testing.T, c *SupremeRAID) { require.NotNil(t, c.Spec.Kernel.IOMMU); assert.Equal(t, "off", *c.Spec.Kernel.IOMMU) },
+			check: func(t *testing.T, c *SupremeRAID) {
+				require.NotNil(t, c.Spec.Kernel.IOMMU)
+				assert.Equal(t, "off", *c.Spec.Kernel.IOMMU)
+			},
 		},
 		"y as a string": {
 			reason: "a tenant named y", in: "spec:\n  workloads:\n    namespaces: [{name: y, runAsUser: 1000, runAsGroup: 1}]\n",
@@ -40,7 +43,10 @@ func TestDecodeYAML12(t *testing.T) {
 		},
 		"true is a boolean": {
 			reason: "YAML 1.2 booleans are booleans", in: "spec:\n  opa: {enabled: True}\n",
-			check: func(t *testing.T, c *SupremeRAID) { require.NotNil(t, c.Spec.OPA.Enabled); assert.True(t, *c.Spec.OPA.Enabled) },
+			check: func(t *testing.T, c *SupremeRAID) {
+				require.NotNil(t, c.Spec.OPA.Enabled)
+				assert.True(t, *c.Spec.OPA.Enabled)
+			},
 		},
 		"infinity names its field": {
 			reason: ".inf is no integer", in: "spec:\n  opa: {timeoutSeconds: .inf}\n",
