@@ -13,6 +13,11 @@ import (
 func runFunction(env Env) int {
 	in, err := readBounded(env.Stdin, "standard input")
 	if err != nil {
+		// kpt shows results, not stderr: answer with a ResourceList that says why.
+		rl := &fn.ResourceList{FunctionConfig: fn.NewEmptyKubeObject(), Results: fn.Results{{Severity: fn.Error, Message: "reading stdin: " + err.Error()}}}
+		if out, yerr := rl.ToYAML(); yerr == nil {
+			_, _ = env.Stdout.Write(out)
+		}
 		fmt.Fprintf(env.Stderr, "supremeraid-fn: reading stdin: %v\n", err)
 		return 1
 	}
