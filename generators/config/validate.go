@@ -463,7 +463,9 @@ func validateWorkloads(p *field.Path, s *Spec) field.ErrorList {
 		seen[ns.Name] = true
 		errs = append(errs, validateID(ip.Child("runAsUser"), ns.RunAsUser)...)
 		errs = append(errs, validateID(ip.Child("runAsGroup"), ns.RunAsGroup)...)
-		if ns.FSGroup != nil {
+		// An fsGroup equal to runAsGroup (its default) is checked there; reporting it again
+		// would only repeat that problem, or one the decoder reported for runAsGroup.
+		if ns.FSGroup != nil && *ns.FSGroup != ns.RunAsGroup {
 			errs = append(errs, validateID(ip.Child("fsGroup"), *ns.FSGroup)...)
 		}
 	}
