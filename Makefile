@@ -68,6 +68,11 @@ lint: ## gofmt, go vet, and go mod tidy must leave no diff
 generate: $(CONTROLLER_GEN) ## regenerate the config CRD and JSON Schema from the Go types
 	$(CONTROLLER_GEN) crd:crdVersions=v1 paths=./generators/config/... output:crd:artifacts:config=generators/config/schema
 	$(GO) run ./generators/config/internal/schemagen generators/config/schema/supremeraid.dev_supremeraids.yaml generators/config/schema/supremeraid.schema.json
+	$(MAKE) transcripts
+
+.PHONY: transcripts
+transcripts: ## rewrite the console transcripts in README.md and docs/ from the commands' output
+	UPDATE_GOLDEN=1 $(GO) test ./fn/cli -run 'TestTranscripts$$'
 
 .PHONY: golden
 golden: ## rewrite golden files from the current output (review the diff!)

@@ -10,6 +10,7 @@ import (
 	"supremeraid.dev/supremeraid-fn/generators/config"
 	"supremeraid.dev/supremeraid-fn/generators/kmm"
 	"supremeraid.dev/supremeraid-fn/generators/machineconfig"
+	"supremeraid.dev/supremeraid-fn/generators/meta"
 	"supremeraid.dev/supremeraid-fn/generators/monitoring"
 	"supremeraid.dev/supremeraid-fn/generators/nfd"
 	"supremeraid.dev/supremeraid-fn/generators/node"
@@ -63,6 +64,7 @@ func Generate(cfg *config.SupremeRAID) (*Output, error) {
 			if err != nil {
 				return nil, fmt.Errorf("generating %s: %w", f.Name, err)
 			}
+			markGenerated(m, cfg)
 			out.Objects = append(out.Objects, m)
 		}
 		if f.Notes != nil {
@@ -70,4 +72,20 @@ func Generate(cfg *config.SupremeRAID) (*Output, error) {
 		}
 	}
 	return out, nil
+}
+
+// markGenerated sets the ownership marker on one generated object. It is set here, once for
+// every family, so no generator can forget it.
+func markGenerated(m map[string]any, cfg *config.SupremeRAID) {
+	md, _ := m["metadata"].(map[string]any)
+	if md == nil {
+		md = map[string]any{}
+		m["metadata"] = md
+	}
+	ann, _ := md["annotations"].(map[string]any)
+	if ann == nil {
+		ann = map[string]any{}
+		md["annotations"] = ann
+	}
+	ann[meta.GeneratedByKey] = meta.GeneratedBy(cfg.Name)
 }

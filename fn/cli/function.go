@@ -2,7 +2,6 @@ package cli
 
 import (
 	"fmt"
-	"io"
 
 	"github.com/GoogleContainerTools/kpt-functions-sdk/go/fn"
 
@@ -12,8 +11,13 @@ import (
 // runFunction is the KRM function mode. The ResourceList always goes to stdout so kpt can show
 // the results; errors also go to stderr because kustomize shows only stderr.
 func runFunction(env Env) int {
-	in, err := io.ReadAll(env.Stdin)
+	in, err := readBounded(env.Stdin, "standard input")
 	if err != nil {
+		// kpt shows results, not stderr: answer with a ResourceList that says why.
+		rl := &fn.ResourceList{FunctionConfig: fn.NewEmptyKubeObject(), Results: fn.Results{{Severity: fn.Error, Message: "reading stdin: " + err.Error()}}}
+		if out, yerr := rl.ToYAML(); yerr == nil {
+			_, _ = env.Stdout.Write(out)
+		}
 		fmt.Fprintf(env.Stderr, "supremeraid-fn: reading stdin: %v\n", err)
 		return 1
 	}

@@ -9,6 +9,7 @@ import (
 	"k8s.io/apimachinery/pkg/util/validation/field"
 
 	"supremeraid.dev/supremeraid-fn/fn/krm"
+	"supremeraid.dev/supremeraid-fn/generators/config"
 )
 
 func renderCommand() Command {
@@ -96,10 +97,14 @@ func readConfigArg(env Env, cmd string, args []string) ([]byte, string, int) {
 	var data []byte
 	var err error
 	if name == "-" {
-		data, err = io.ReadAll(env.Stdin)
+		data, err = readBounded(env.Stdin, "standard input")
 		name = "<stdin>"
 	} else {
-		data, err = os.ReadFile(name)
+		var f *os.File
+		if f, err = os.Open(name); err == nil {
+			data, err = readBounded(f, name)
+			f.Close()
+		}
 	}
 	if err != nil {
 		fmt.Fprintf(env.Stderr, "supremeraid-fn %s: %v\n", cmd, err)
@@ -111,8 +116,21 @@ func readConfigArg(env Env, cmd string, args []string) ([]byte, string, int) {
 // reportProblems prints every problem as "FILE: PATH: message" and returns exit code 1.
 func reportProblems(env Env, name string, problems field.ErrorList) int {
 	for _, p := range problems {
-		fmt.Fprintf(env.Stderr, "%s: %s\n", name, p.Error())
+		fmt.Fprintf(env.Stderr, "%s: %s\n", name, krm.ProblemText(p))
 	}
-	fmt.Fprintf(env.Stderr, "%s: %d problem(s); nothing generated\n", name, len(problems))
+	fmt.Fprintf(env.Stderr, "%s: %d problem(s); nothing generated\n", name, krm.CountProblems(problems))
 	return 1
+}
+
+// readBounded reads at most config.MaxInputBytes: /dev/zero or a wrong file must end in a
+// clear message, not in a process that grows until the machine swaps.
+func readBounded(r io.Reader, what string) ([]byte, error) {
+	data, err := io.ReadAll(io.LimitReader(r, config.MaxInputBytes+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(data) > config.MaxInputBytes {
+		return nil, fmt.Errorf("%s is larger than %d MiB; a config (or a ResourceList) is far smaller: is it the right input?", what, config.MaxInputBytes>>20)
+	}
+	return data, nil
 }

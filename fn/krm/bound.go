@@ -3,6 +3,9 @@ package krm
 import (
 	"fmt"
 	"regexp"
+	"strconv"
+	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"k8s.io/apimachinery/pkg/util/validation/field"
@@ -39,11 +42,46 @@ var lineBreaks = regexp.MustCompile(`\s*\n\s*`)
 // puts each detail on one line.
 func boundProblems(errs field.ErrorList) field.ErrorList {
 	for _, e := range errs {
-		e.Field = Shorten(e.Field, maxFieldEcho)
+		e.Field = Escape(Shorten(e.Field, maxFieldEcho))
 		if s, ok := e.BadValue.(string); ok {
-			e.BadValue = Shorten(s, maxValueEcho)
+			e.BadValue = Shorten(s, maxValueEcho) // printed with %q: escaped already
 		}
-		e.Detail = lineBreaks.ReplaceAllString(Shorten(e.Detail, maxDetailEcho), " ")
+		e.Detail = Escape(lineBreaks.ReplaceAllString(Shorten(e.Detail, maxDetailEcho), " "))
 	}
 	return errs
+}
+
+// Escape writes control characters (C0, DEL, C1, the Unicode line separators) and invalid
+// UTF-8 as Go escapes (\n, \x1b, \u0085). Field paths and details quote map keys and values the
+// user wrote; raw, a newline would forge an output line and an ESC would drive the terminal.
+func Escape(s string) string {
+	clean := true
+	for _, r := range s {
+		if needsEscape(r) {
+			clean = false
+			break
+		}
+	}
+	if clean {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == utf8.RuneError && size == 1:
+			fmt.Fprintf(&b, `\x%02x`, s[i])
+		case needsEscape(r):
+			q := strconv.QuoteRune(r) // 'x' with the escape inside
+			b.WriteString(q[1 : len(q)-1])
+		default:
+			b.WriteString(s[i : i+size])
+		}
+		i += size
+	}
+	return b.String()
+}
+
+func needsEscape(r rune) bool {
+	return r == utf8.RuneError || unicode.IsControl(r) || r == '\u2028' || r == '\u2029'
 }

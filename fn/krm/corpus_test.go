@@ -226,6 +226,15 @@ func TestCorpusCoversTheIssue(t *testing.T) {
 		"conflicting options":   "error/conflicting-",
 		"non-KRM input items":   "error-resourcelist/item-",
 		"huge strings":          "error/huge-",
+		// issue 13
+		"YAML 1.1 readings":         "error/yaml-",
+		"reserved namespaces":       "error/reserved-namespaces",
+		"URL user info and quotes":  "error/url-user-info",
+		"security kernel arguments": "error/security-kernel-args",
+		"control characters":        "error/control-characters",
+		"system mount paths":        "error/system-mount-paths",
+		"NVMe name shape":           "error/nvme-name-shape",
+		"metadata name/namespace":   "error/metadata-name-and-namespace",
 	}
 	for kind, prefix := range kinds {
 		if m, _ := filepath.Glob("testdata/" + prefix + "*"); len(m) == 0 {

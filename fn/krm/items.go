@@ -31,7 +31,7 @@ func checkItems(items fn.KubeObjects) fn.Results {
 				missing),
 		}
 		if p := firstAnnotation(o, internalPathAnnotation, pathAnnotation); p != "" {
-			r.File = &fn.File{Path: Shorten(p, maxFieldEcho)}
+			r.File = &fn.File{Path: Escape(Shorten(p, maxFieldEcho))}
 		}
 		results = append(results, r)
 	}

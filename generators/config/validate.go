@@ -32,7 +32,7 @@ var (
 	versionRe      = regexp.MustCompile(`^[0-9]+\.[0-9]+\.[0-9]+(-[0-9A-Za-z.]+)?$`)
 	nvidiaVerRe    = regexp.MustCompile(`^[0-9]{3,4}\.[0-9]{1,3}(\.[0-9]{1,3})?$`)
 	sha256Re       = regexp.MustCompile(`^[0-9a-f]{64}$`)
-	nvmeDeviceRe   = regexp.MustCompile(`^/dev/nvme[0-9]+n[0-9]+$`)
+	nvmeDeviceRe   = regexp.MustCompile(`^/dev/nvme(0|[1-9][0-9]*)n[1-9][0-9]*$`) // as the kernel names them: no leading zeros, namespace IDs from 1
 	byIDDeviceRe   = regexp.MustCompile(`^/dev/disk/by-(id|path)/[A-Za-z0-9._:+@-]+$`)
 	pciDeviceIDRe  = regexp.MustCompile(`^[0-9a-f]{4}$`)
 	imageRe        = regexp.MustCompile(`^[a-z0-9]+([._-][a-z0-9]+)*(:[0-9]+)?(/[a-z0-9]+([._-][a-z0-9]+)*)+$`)
@@ -77,6 +77,7 @@ func (c *SupremeRAID) Validate() field.ErrorList {
 	if len(nameErrs) == 0 {
 		errs = append(errs, validateKMMLimits(c)...)
 	}
+	errs = append(errs, validateInput(c)...)
 	return errs
 }
 
@@ -245,8 +246,8 @@ func validateKernel(p *field.Path, k *Kernel) field.ErrorList {
 			errs = append(errs, field.TooLong(ip, a, maxExtraKernelArgLength))
 		case !kernelArgRe.MatchString(a):
 			errs = append(errs, field.Invalid(ip, a, "one kernel argument without spaces or quotes"))
-		case strings.HasPrefix(a, "selinux=") || strings.HasPrefix(a, "enforcing="):
-			errs = append(errs, field.Forbidden(ip, "SupremeRAID does not need SELinux changed; this function never disables it"))
+		case securityArg(a) != "":
+			errs = append(errs, field.Forbidden(ip, "SupremeRAID does not need SELinux changed; this function never disables it ("+securityArg(a)+" changes or disables the security modules)"))
 		// The kernel takes the last of two iommu= (or nvme_core.multipath=) arguments: one
 		// place decides each.
 		case strings.HasPrefix(a, "iommu=") && (k.IOMMU == nil || *k.IOMMU != ""):
@@ -291,10 +292,18 @@ func validateRAID(p *field.Path, r *RAID) field.ErrorList {
 	mounts := map[string]*field.Path{}
 	total := 0
 	for i := range r.DriveGroups {
+		total += len(r.DriveGroups[i].PhysicalDrives)
+	}
+	for i := range r.DriveGroups {
+		if i >= MaxDriveGroups {
+			break // length first: the entries of an over-long list are not walked
+		}
 		dg := &r.DriveGroups[i]
 		ip := dgp.Index(i)
-		total += len(dg.PhysicalDrives)
 		errs = append(errs, validateDriveGroup(ip, dg, drives)...)
+		if len(dg.VirtualDrives) > MaxVirtualDrivesPerGrp {
+			continue // reported by validateDriveGroup; its entries are not walked
+		}
 		for j := range dg.VirtualDrives {
 			errs = append(errs, validateVirtualDrive(ip.Child("virtualDrives").Index(j), &dg.VirtualDrives[j], mounts)...)
 		}
@@ -323,7 +332,11 @@ func validateDriveGroup(p *field.Path, dg *DriveGroup, drives map[string]string)
 		errs = append(errs, field.Invalid(pdp, n, fmt.Sprintf("raid10 needs an even number of drives, got %d", n)))
 	}
 	inGroup := map[string]bool{}
-	for i, d := range dg.PhysicalDrives {
+	drivesToWalk := dg.PhysicalDrives
+	if n > MaxDrivesPerGroup {
+		drivesToWalk = nil // length first: 50,000 bad drives are one problem, not 50,000
+	}
+	for i, d := range drivesToWalk {
 		ip := pdp.Index(i)
 		if !nvmeDeviceRe.MatchString(d) && (!byIDDeviceRe.MatchString(d) || path.Base(d) == "..") {
 			errs = append(errs, field.Invalid(ip, d, "must be an NVMe namespace like /dev/nvme0n1 or a /dev/disk/by-id/ or /dev/disk/by-path/ link"))
@@ -337,7 +350,7 @@ func validateDriveGroup(p *field.Path, dg *DriveGroup, drives map[string]string)
 		inGroup[d] = true
 	}
 	for i, d := range dg.AllowInitialize {
-		if !inGroup[d] {
+		if !inGroup[d] && n <= MaxDrivesPerGroup {
 			errs = append(errs, field.Invalid(p.Child("allowInitialize").Index(i), d, "must name one of this group's physicalDrives"))
 		}
 	}
@@ -351,6 +364,9 @@ func validateDriveGroup(p *field.Path, dg *DriveGroup, drives map[string]string)
 	// graidctl reports no drive-group capacity to compute a share from, so "100%" means "create
 	// the virtual drive without a size" (the rest of the group) and only the last drive may do it.
 	for j, vd := range dg.VirtualDrives {
+		if j >= MaxVirtualDrivesPerGrp {
+			break
+		}
 		if vd.Size == RestOfGroup && j != len(dg.VirtualDrives)-1 {
 			errs = append(errs, field.Invalid(vdp.Index(j).Child("size"), vd.Size, `"100%" (the rest of the group) is only allowed on the last virtual drive of a group`))
 		}
@@ -418,6 +434,8 @@ func validateAbsPath(p *field.Path, v string) field.ErrorList {
 		return field.ErrorList{field.Invalid(p, v, "must be a clean absolute path below / (no trailing slash, no . or .., no //), e.g. "+path.Clean(v))}
 	case strings.ContainsAny(v, " \t\n\",\\'"):
 		return field.ErrorList{field.Invalid(p, v, "must not contain spaces, quotes, commas or backslashes")}
+	case strings.IndexFunc(v, isControl) >= 0:
+		return field.ErrorList{field.Invalid(p, v, "must not contain control characters (carriage return, DEL, escape, ...)")}
 	}
 	return nil
 }
@@ -447,7 +465,9 @@ func validateWorkloads(p *field.Path, s *Spec) field.ErrorList {
 		seen[ns.Name] = true
 		errs = append(errs, validateID(ip.Child("runAsUser"), ns.RunAsUser)...)
 		errs = append(errs, validateID(ip.Child("runAsGroup"), ns.RunAsGroup)...)
-		if ns.FSGroup != nil {
+		// An fsGroup equal to runAsGroup (its default) is checked there; reporting it again
+		// would only repeat that problem, or one the decoder reported for runAsGroup.
+		if ns.FSGroup != nil && *ns.FSGroup != ns.RunAsGroup {
 			errs = append(errs, validateID(ip.Child("fsGroup"), *ns.FSGroup)...)
 		}
 	}
@@ -527,3 +547,6 @@ func sortedKeys[V any](m map[string]V) []string {
 	sort.Strings(keys)
 	return keys
 }
+
+// isControl: C0 controls, DEL and C1 controls.
+func isControl(r rune) bool { return r < 0x20 || r == 0x7f || (r >= 0x80 && r <= 0x9f) }

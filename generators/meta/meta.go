@@ -17,7 +17,16 @@ const (
 	LabelComponent = "app.kubernetes.io/component"
 	ManagedBy      = "supremeraid-fn"
 	SyncWaveKey    = "argocd.argoproj.io/sync-wave"
+	// GeneratedByKey marks every generated object with the identity of the config that made
+	// it (see GeneratedBy). Only the generator writes it: it is how the function recognises
+	// its own earlier output, so a user's object that merely carries the common labels (a
+	// copy, the config itself) is never taken for generated and replaced. docs/ownership.md.
+	GeneratedByKey = "supremeraid.dev/generated-by"
 )
+
+// GeneratedBy is the value of GeneratedByKey for the config called name: "SupremeRAID/<name>".
+// The config is not namespaced (metadata.namespace is refused), so kind and name identify it.
+func GeneratedBy(name string) string { return config.Kind + "/" + name }
 
 // Sync waves: Argo CD applies lower waves first and waits for them to be healthy.
 const (
