@@ -40,8 +40,9 @@ type DriveGroup struct {
 
 // PhysicalDrive is an NVMe namespace that becomes a SupremeRAID PD.
 type PhysicalDrive struct {
-	// Device is /dev/nvmeXnY or a /dev/disk/by-id/ or /dev/disk/by-path/ link to one; a link
-	// keeps naming the same SSD when NVMe controllers enumerate in another order.
+	// Device is a /dev/disk/by-id/ or /dev/disk/by-path/ link to an NVMe namespace, wwid:<WWID>
+	// or serial:<controller serial> (resolved through sysfs at run time), or /dev/nvmeXnY. Stable
+	// names keep naming the same SSD when NVMe controllers enumerate in another order.
 	Device string `json:"device"`
 	// AllowInitialize lets the agent turn this drive into a PD even though
 	// it holds a partition table or filesystem signature (its data is lost).
@@ -145,9 +146,12 @@ func (l *Layout) Validate() error {
 		total += len(g.PhysicalDrives)
 		for di, d := range g.PhysicalDrives {
 			dp := fmt.Sprintf("%s.physicalDrives[%d].device", gp, di)
-			if !nvmeDevice.MatchString(d.Device) && !linkDevice.MatchString(d.Device) {
-				add(dp, "must be an NVMe namespace path like /dev/nvme0n1 or a /dev/disk/by-id/ or /dev/disk/by-path/ link to one, got %q", d.Device)
+			if !nvmeDevice.MatchString(d.Device) && !linkDevice.MatchString(d.Device) && !identityName.MatchString(d.Device) {
+				add(dp, "must be a /dev/disk/by-id/ or /dev/disk/by-path/ link to an NVMe namespace, wwid:<WWID>, serial:<serial> or an NVMe namespace path like /dev/nvme0n1, got %q", d.Device)
 				continue
+			}
+			if d.AllowInitialize && nvmeDevice.MatchString(d.Device) {
+				add(fmt.Sprintf("%s.physicalDrives[%d].allowInitialize", gp, di), "%s is a kernel name, which can name another SSD (even the OS disk) after a reboot or on another node; allow initialising a drive only by a stable name (/dev/disk/by-id/..., wwid:..., serial:...)", d.Device)
 			}
 			if prev, dup := seenDrive[d.Device]; dup {
 				add(dp, "%s is already used at %s", d.Device, prev)

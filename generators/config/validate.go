@@ -70,6 +70,7 @@ func (c *SupremeRAID) Validate() field.ErrorList {
 	errs = append(errs, validateKernel(spec.Child("kernel"), &s.Kernel)...)
 	errs = append(errs, validateNode(spec.Child("node"), &s.Node, DefaultNodeImageRepository(c))...)
 	errs = append(errs, validateRAID(spec.Child("raid"), &s.RAID)...)
+	errs = append(errs, validateRAIDIdentity(spec.Child("raid"), &s.RAID)...)
 	errs = append(errs, validateWorkloads(spec.Child("workloads"), s)...)
 	errs = append(errs, validateOPA(spec.Child("opa"), s)...)
 	if len(nameErrs) == 0 {
@@ -323,8 +324,8 @@ func validateDriveGroup(p *field.Path, dg *DriveGroup, drives map[string]string)
 	inGroup := map[string]bool{}
 	for i, d := range dg.PhysicalDrives {
 		ip := pdp.Index(i)
-		if !nvmeDeviceRe.MatchString(d) && (!byIDDeviceRe.MatchString(d) || path.Base(d) == "..") {
-			errs = append(errs, field.Invalid(ip, d, "must be an NVMe namespace like /dev/nvme0n1 or a /dev/disk/by-id/ or /dev/disk/by-path/ link"))
+		if !nvmeDeviceRe.MatchString(d) && !identityDriveRe.MatchString(d) && (!byIDDeviceRe.MatchString(d) || path.Base(d) == "..") {
+			errs = append(errs, field.Invalid(ip, d, "must be an NVMe namespace like /dev/nvme0n1 or a /dev/disk/by-id/ or /dev/disk/by-path/ link, wwid:<WWID> or serial:<serial> (stable names are safer)"))
 			continue
 		}
 		if first, dup := drives[d]; dup {

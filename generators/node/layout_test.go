@@ -25,8 +25,8 @@ func TestLayout(t *testing.T) {
 					RaidLevel: "raid5",
 					PhysicalDrives: []agent.PhysicalDrive{
 						{Device: "/dev/nvme0n1"},
-						{Device: "/dev/nvme1n1", AllowInitialize: true},
-						{Device: "/dev/disk/by-id/nvme-SAMSUNG_MZQL23T8HCLS-00A07_S64HNE0T100003"},
+						{Device: "/dev/nvme1n1"},
+						{Device: "/dev/disk/by-id/nvme-SAMSUNG_MZQL23T8HCLS-00A07_S64HNE0T100003", AllowInitialize: true},
 					},
 					VirtualDrives: []agent.VirtualDrive{
 						{Size: "2Ti", Filesystem: "ext4", MountPath: "/var/mnt/supremeraid/scratch"},
@@ -49,8 +49,8 @@ func TestLayout(t *testing.T) {
 					RaidLevel: "raid5",
 					PhysicalDrives: []agent.PhysicalDrive{
 						{Device: "/dev/nvme0n1"},
-						{Device: "/dev/nvme1n1", AllowInitialize: true},
-						{Device: "/dev/disk/by-id/nvme-SAMSUNG_MZQL23T8HCLS-00A07_S64HNE0T100003"},
+						{Device: "/dev/nvme1n1"},
+						{Device: "/dev/disk/by-id/nvme-SAMSUNG_MZQL23T8HCLS-00A07_S64HNE0T100003", AllowInitialize: true},
 					},
 					VirtualDrives: []agent.VirtualDrive{
 						{Size: "2Ti", Filesystem: "ext4", MountPath: "/var/mnt/supremeraid/scratch"},

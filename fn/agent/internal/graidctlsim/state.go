@@ -135,5 +135,22 @@ func AddNVMe(root, name, wwid string, size int64) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("adding simulated %s: %w", name, err)
 	}
-	return os.WriteFile(filepath.Join(dir, "wwid"), []byte(wwid+"\n"), 0o644)
+	if err := os.MkdirAll(filepath.Join(dir, "device"), 0o755); err != nil {
+		return fmt.Errorf("adding simulated %s: %w", name, err)
+	}
+	// The device number is made up from the name (nvme3n1 -> 259:49); the serial is the
+	// controller's, shared by its namespaces, as in sysfs.
+	var ctrl, ns int
+	fmt.Sscanf(name, "nvme%dn%d", &ctrl, &ns)
+	files := map[string]string{
+		"wwid":          wwid,
+		"dev":           fmt.Sprintf("259:%d", ctrl*16+ns),
+		"device/serial": fmt.Sprintf("SIMSERIAL%04d", ctrl),
+	}
+	for f, v := range files {
+		if err := os.WriteFile(filepath.Join(dir, f), []byte(v+"\n"), 0o644); err != nil {
+			return fmt.Errorf("adding simulated %s: %w", name, err)
+		}
+	}
+	return nil
 }
