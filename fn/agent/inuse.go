@@ -53,11 +53,11 @@ func inUse(d Deps, node string, mounts []MountEntry) (string, error) {
 	}
 	for _, m := range mounts {
 		if p, ok := devs[m.MajorMinor]; ok {
-			what := "mounted at " + m.MountPoint
-			if m.MountPoint == "/" || m.MountPoint == d.HostRoot || strings.HasPrefix(m.MountPoint, d.HostRoot+"/boot") || m.MountPoint == "/boot" {
-				what = "the node's root or boot filesystem (mounted at " + m.MountPoint + ")"
+			what := "is mounted at " + m.MountPoint
+			if isSystemMount(d, m.MountPoint) {
+				what = "holds the node's root or boot filesystem (mounted at " + m.MountPoint + ")"
 			}
-			return fmt.Sprintf("/dev/%s holds %s", p, what), nil
+			return fmt.Sprintf("/dev/%s %s", p, what), nil
 		}
 	}
 	swaps, err := os.Open(d.swaps())
@@ -88,3 +88,16 @@ func containsString(list []string, s string) bool {
 }
 
 func (d Deps) swaps() string { return filepath.Join(d.SysRoot, "/proc/swaps") }
+
+// isSystemMount reports mount points of the node's own system: /, /boot, /sysroot (RHCOS) and
+// the same under the host root.
+func isSystemMount(d Deps, mp string) bool {
+	for _, root := range []string{"", d.HostRoot} {
+		for _, sys := range []string{"/", "/boot", "/boot/efi", "/sysroot", "/var", "/usr"} {
+			if mp == filepath.Clean(root+sys) {
+				return true
+			}
+		}
+	}
+	return false
+}

@@ -140,6 +140,17 @@ func makePlan(l *Layout, facts [][]driveFact, inv inventory, rec *nodeRecord) pl
 		if known {
 			rg, _ = rec.group(grp.Members)
 		}
+		if rg == nil {
+			// A drive replaced, or named differently: the group is still the recorded one that
+			// holds any of these drives. It is served as recorded and never changed.
+			for _, w := range grp.Members {
+				if hg, ok := rec.groupHolding(w); ok && hg.State == stateConfirmed {
+					p.Refusals = append(p.Refusals, fmt.Sprintf("%s: the layout's drives %v are not the recorded members %v of drive group %d; the group is served as recorded and the agent never changes its members (replace drives with graidctl, then update the layout)", gp, grp.Members, hg.Members, hg.DgID))
+					rg, grp.Members = hg, hg.Members
+					break
+				}
+			}
+		}
 		if rg != nil && rg.State == stateConfirmed {
 			// Ours: serve it whatever else is wrong on the node.
 			if !p.serveGroup(l, gi, facts[gi], inv, rg, &grp) {
@@ -256,11 +267,17 @@ func (p *plan) serveGroup(l *Layout, gi int, facts []driveFact, inv inventory, r
 		return false
 	}
 	var missing []string
-	for di, f := range facts {
-		pd, ok := inv.pdByWwid(f.Wwid)
+	for _, w := range rg.Members {
+		pd, ok := inv.pdByWwid(w)
 		if in, isIn := pd.InDriveGroup(); !ok || !isIn || in != rg.DgID || isMissingState(pd.State) {
-			missing = append(missing, fmt.Sprintf("physicalDrives[%d] %s (WWID %s)", di, g.PhysicalDrives[di].Device, f.Wwid))
+			name := "WWID " + w
+			if di := slices.IndexFunc(facts, func(f driveFact) bool { return f.Wwid == w }); di >= 0 {
+				name = fmt.Sprintf("physicalDrives[%d] %s (WWID %s)", di, g.PhysicalDrives[di].Device, w)
+			}
+			missing = append(missing, name)
 		}
+	}
+	for di, f := range facts {
 		grp.Drives = append(grp.Drives, drivePlan{Device: g.PhysicalDrives[di].Device, ID: f.ID, Wwid: f.Wwid})
 	}
 	if len(missing) > 0 || isDegradedState(dg.State) {

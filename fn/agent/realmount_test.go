@@ -204,8 +204,18 @@ func TestRealMount(t *testing.T) {
 	d.UnmountTimeout, d.UnmountRetry = 500*time.Millisecond, 50*time.Millisecond
 	ctx, cancel := context.WithCancel(context.Background())
 	sink := &cancelSink{n: 1, cancel: cancel}
-	if err := Loop(ctx, layout, d, sink, time.Hour); err != nil {
-		t.Fatalf("loop: %v\n%s", err, logs.String())
+	// vd1 is held open: the lazy unmount detaches it but its filesystem stays alive, so the
+	// stop must be reported unclean (graid must not be stopped under it).
+	err = Loop(ctx, layout, d, sink, time.Hour)
+	if err == nil || !strings.Contains(err.Error(), "still busy") || !strings.Contains(logs.String(), "UNCLEAN") {
+		t.Fatalf("loop with a busy vd1 must report the live filesystem, got %v\n%s", err, logs.String())
+	}
+	if !strings.Contains(logs.String(), "released: no filesystem holds the virtual drive any more") {
+		t.Errorf("vd0 must be proven released:\n%s", logs.String())
+	}
+	busy.Close()
+	if err := waitReleased(context.Background(), d, preformatted); err != nil {
+		t.Errorf("vd1 must be released once its last user closes it: %v", err)
 	}
 	if !sink.got[0].Ready {
 		t.Fatalf("loop pass not ready: %q", sink.got[0].Reasons)

@@ -31,6 +31,8 @@ type Status struct {
 	// Mounted lists the mount points (container paths) verified to hold
 	// their virtual drive; only these are unmounted on shutdown.
 	Mounted []string
+	// MountedDevices are the VD device nodes of Mounted, index by index.
+	MountedDevices []string
 }
 
 func (s *Status) refuse(msg string) {
@@ -130,6 +132,7 @@ func run(ctx context.Context, l *Layout, d Deps) Status {
 			mounted[v.MountPath] = ok
 			if ok {
 				st.Mounted = append(st.Mounted, d.target(v.MountPath))
+				st.MountedDevices = append(st.MountedDevices, d.dev(gv.Device()))
 			}
 		}
 	}
@@ -270,6 +273,7 @@ func applyPlan(ctx context.Context, l *Layout, d Deps, rec *nodeRecord, p *plan,
 		if err := save(); err != nil {
 			return err
 		}
+		afterStep("record")
 	}
 	for _, g := range p.Groups {
 		for _, dr := range g.Drives {
@@ -279,6 +283,7 @@ func applyPlan(ctx context.Context, l *Layout, d Deps, rec *nodeRecord, p *plan,
 			if err := c.CreatePhysicalDrive(ctx, dr.Node); err != nil {
 				return err
 			}
+			afterStep("create pd")
 			from := dr.Node
 			if dr.Node != dr.Device {
 				from += " (" + dr.Device + ")"
@@ -326,6 +331,7 @@ func applyPlan(ctx context.Context, l *Layout, d Deps, rec *nodeRecord, p *plan,
 			if err := c.CreateDriveGroup(ctx, g.Level, ids); err != nil {
 				return err
 			}
+			afterStep("create dg")
 			st.Changes = append(st.Changes, fmt.Sprintf("created %s drive group from physical drives %s", g.Level, graidctl.FormatIDList(ids)))
 			if inv, err = listInventory(ctx, c); err != nil {
 				return err
@@ -370,6 +376,7 @@ func applyPlan(ctx context.Context, l *Layout, d Deps, rec *nodeRecord, p *plan,
 			if err := c.CreateVirtualDrive(ctx, rg.DgID, v.GraidctlSize()); err != nil {
 				return err
 			}
+			afterStep("create vd")
 			st.Changes = append(st.Changes, fmt.Sprintf("created virtual drive %s in drive group %d for %s", v.Size, rg.DgID, v.MountPath))
 			if inv, err = listInventory(ctx, c); err != nil {
 				return err
@@ -430,3 +437,7 @@ func resolveDrive(d Deps, device string) (string, error) {
 	}
 	return node, nil
 }
+
+// afterStep is called after each step whose effect outlives the process (record, create pd,
+// create dg, create vd, mkfs, mount). Tests replace it to kill the agent right there.
+var afterStep = func(step string) {}

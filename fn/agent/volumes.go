@@ -78,6 +78,7 @@ func ensureVolume(ctx context.Context, d Deps, rec *nodeRecord, where string, v 
 		if err := mkfsWithUUID(ctx, d, v.Filesystem, dev, rv.FSUUID); err != nil {
 			return false, err
 		}
+		afterStep("mkfs")
 		rv.Formatted = true
 		if err := save(); err != nil {
 			return false, err
@@ -105,6 +106,7 @@ func ensureVolume(ctx context.Context, d Deps, rec *nodeRecord, where string, v 
 	if err := d.Mount.Mount(ctx, dev, target, v.Filesystem, v.MountOptions); err != nil {
 		return false, err
 	}
+	afterStep("mount")
 	st.Changes = append(st.Changes, fmt.Sprintf("mounted %s at %s", gv.Device(), target))
 	mounts, err = ReadMountInfo(d.MountInfo)
 	if err != nil {

@@ -161,7 +161,9 @@ func createDG(st *State, args []string) (string, error) {
 		i := slices.IndexFunc(st.PDs, func(p PD) bool { return p.ID == id })
 		st.PDs[i].DG = &dgID
 	}
-	st.DGs = append(st.DGs, DG{ID: dgID, Level: level})
+	// graid initialises a new group in the background (the user guide: creating a drive
+	// group initialises its drives); it is usable meanwhile.
+	st.DGs = append(st.DGs, DG{ID: dgID, Level: level, Init: 2})
 	return "Create drive group successfully.", nil
 }
 
@@ -188,22 +190,13 @@ func createVD(st *State, args []string, root string) (string, error) {
 		return "", fmt.Errorf("a drive group holds at most %d virtual drives", maxVDsPerDG)
 	}
 	dev := graidctl.VDDevicePath(dgID, vdID)
-	path := filepath.Join(root, dev)
-	if target, ok := st.VDLinks[dev]; ok {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			return "", err
+	if st.VDNodeDelay > 0 {
+		if st.PendingNodes == nil {
+			st.PendingNodes = map[string]int{}
 		}
-		if err := os.Symlink(target, path); err != nil {
-			return "", fmt.Errorf("linking %s: %v", dev, err)
-		}
-	} else {
-		bytes := st.VDFileBytes
-		if bytes == 0 {
-			bytes = DefaultVDFileBytes
-		}
-		if err := touch(path, bytes); err != nil {
-			return "", err
-		}
+		st.PendingNodes[dev] = st.VDNodeDelay
+	} else if err := materialiseVD(st, root, dev); err != nil {
+		return "", err
 	}
 	st.VDs = append(st.VDs, VD{DG: dgID, ID: vdID, Size: size, Device: dev})
 	return "Create virtual drive successfully.", nil
@@ -231,4 +224,23 @@ func touch(path string, size int64) error {
 		return f.Truncate(size)
 	}
 	return nil
+}
+
+// materialiseVD creates a VD's device node: a link to a real device (VDLinks) or a sparse file.
+func materialiseVD(st *State, root, dev string) error {
+	path := filepath.Join(root, dev)
+	if target, ok := st.VDLinks[dev]; ok {
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			return err
+		}
+		if err := os.Symlink(target, path); err != nil {
+			return fmt.Errorf("linking %s: %v", dev, err)
+		}
+		return nil
+	}
+	bytes := st.VDFileBytes
+	if bytes == 0 {
+		bytes = DefaultVDFileBytes
+	}
+	return touch(path, bytes)
 }

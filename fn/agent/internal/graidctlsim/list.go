@@ -38,7 +38,7 @@ type vdOut struct {
 	State      string `json:"State"`
 }
 
-func list(st *State, inv invocation, rest []string, stdout, stderr io.Writer) int {
+func list(st *State, inv invocation, rest []string, root string, stdout, stderr io.Writer) int {
 	if len(rest) != 1 || kind(rest[0]) == "" {
 		return fail(stderr, "usage: graidctl ls cx|pd|dg|vd [--format json]")
 	}
@@ -48,6 +48,13 @@ func list(st *State, inv invocation, rest []string, stdout, stderr io.Writer) in
 	}
 	var rows any
 	var table [][]string
+	importing := st.ImportPending > 0 && k != "cx"
+	if importing && k == "pd" {
+		st.ImportPending--
+		if st.ImportPending == 0 {
+			finishImport(st, root)
+		}
+	}
 	switch k {
 	case "cx":
 		state := "NO_LICENSE" // invented: public scripts only test for ONLINE
@@ -60,9 +67,15 @@ func list(st *State, inv invocation, rest []string, stdout, stderr io.Writer) in
 		out := []pdOut{}
 		table = [][]string{{"PD ID", "DG ID", "DEVICE PATH", "NQN/WWID", "STATE"}}
 		for _, pd := range sortedPDs(st) {
+			if importing {
+				break
+			}
 			state, dg := "UNCONFIGURED_GOOD", "-"
 			if pd.DG != nil {
 				state, dg = "ONLINE", fmt.Sprint(*pd.DG)
+			}
+			if pd.Missing {
+				state = "MISSING"
 			}
 			out = append(out, pdOut{PdID: pd.ID, DgID: pd.DG, DevicePath: pdDevice(pd.ID), Wwid: pd.Wwid, State: state})
 			table = append(table, []string{fmt.Sprint(pd.ID), dg, pdDevice(pd.ID), pd.Wwid, state})
@@ -72,17 +85,31 @@ func list(st *State, inv invocation, rest []string, stdout, stderr io.Writer) in
 		out := []dgOut{}
 		table = [][]string{{"DG ID", "MODE", "STATE"}}
 		for _, dg := range sortedDGs(st) {
+			if importing {
+				break
+			}
 			if inv.dgID != nil && *inv.dgID != dg.ID {
 				continue
 			}
-			out = append(out, dgOut{DgID: dg.ID, Mode: dg.Level, State: "OPTIMAL"})
-			table = append(table, []string{fmt.Sprint(dg.ID), dg.Level, "OPTIMAL"})
+			state := "OPTIMAL"
+			switch {
+			case slices.ContainsFunc(st.PDs, func(p PD) bool { return p.Missing && p.DG != nil && *p.DG == dg.ID }):
+				state = "DEGRADED"
+			case dg.Init > 0:
+				state = "INIT"
+				st.DGs[slices.IndexFunc(st.DGs, func(d DG) bool { return d.ID == dg.ID })].Init--
+			}
+			out = append(out, dgOut{DgID: dg.ID, Mode: dg.Level, State: state})
+			table = append(table, []string{fmt.Sprint(dg.ID), dg.Level, state})
 		}
 		rows = out
 	case "vd":
 		out := []vdOut{}
 		table = [][]string{{"DG ID", "VD ID", "DEVICE PATH", "SIZE", "STATE"}}
 		for _, vd := range sortedVDs(st) {
+			if importing {
+				break
+			}
 			if inv.dgID != nil && *inv.dgID != vd.DG {
 				continue
 			}

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 )
 
 const usage = `Usage: graidctl <command> [arguments] [flags]
@@ -129,6 +130,12 @@ func dispatch(st *State, args []string, root string, stdout, stderr io.Writer) i
 		return fail(stderr, "missing command")
 	}
 	line := strings.Join(inv.words, " ")
+	tickNodes(st, root)
+	for _, prefix := range st.Hang {
+		if strings.HasPrefix(line, prefix) {
+			time.Sleep(time.Hour) // killed by the caller's timeout
+		}
+	}
 	for i, prefix := range st.FailOnce {
 		if strings.HasPrefix(line, prefix) {
 			st.FailOnce = slices.Delete(st.FailOnce, i, i+1)
@@ -146,7 +153,7 @@ func dispatch(st *State, args []string, root string, stdout, stderr io.Writer) i
 		}
 		return applyLicense(st, rest[1], stdout, stderr)
 	case "ls", "list":
-		return list(st, inv, rest, stdout, stderr)
+		return list(st, inv, rest, root, stdout, stderr)
 	case "create":
 		return create(st, rest, root, stdout, stderr)
 	case "del", "delete":
