@@ -45,6 +45,7 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	devRoot := fs.String("dev-root", "", "prefix for /dev paths (tests only)")
 	sysRoot := fs.String("sys-root", "", "prefix for /sys paths (tests only)")
 	mountInfo := fs.String("mountinfo", "/proc/self/mountinfo", "mount table to verify mounts against")
+	lockWait := fs.Duration("lock-wait", 10*time.Minute, "how long to wait for another agent on this node (a terminating pod) to release the host lock")
 	fs.Usage = func() {
 		fmt.Fprint(stderr, mainUsage)
 		fs.PrintDefaults()
@@ -93,19 +94,32 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
 	defer stop()
 	if *listen != "" {
-		h := &ReadyHandler{}
+		// Liveness fails when no pass has finished for three intervals plus the longest
+		// command budget: every external command is bounded, so only a hung agent gets there.
+		h := &ReadyHandler{StaleAfter: 3**interval + MkfsTimeout}
 		sinks = append(sinks, h)
 		ln, err := net.Listen("tcp", *listen)
 		if err != nil {
 			fmt.Fprintf(stderr, "node: %v\n", err)
 			return 2
 		}
-		srv := &http.Server{Handler: h, ReadHeaderTimeout: 5 * time.Second}
+		// The one place HTTP routes are registered.
+		mux := http.NewServeMux()
+		mux.Handle("/readyz", h)
+		mux.Handle("/healthz", h)
+		srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
 		go func() { _ = srv.Serve(ln) }()
 		defer srv.Close()
 		fmt.Fprintf(stdout, "serving /readyz and /healthz on %s\n", ln.Addr())
 	}
 
+	lock, err := AcquireHostLock(ctx, d, *lockWait)
+	if err != nil {
+		log.Error("not starting: " + err.Error())
+		_ = sinks.Set(Status{Reasons: []string{err.Error()}})
+		return 1
+	}
+	defer lock.Release()
 	if *once {
 		st := Run(ctx, layout, d)
 		if err := sinks.Set(st); err != nil {
