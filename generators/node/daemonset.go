@@ -37,8 +37,8 @@ const (
 	// minutes); then the init container fails and the pod restarts with back-off.
 	ModuleWaitSeconds = 600
 	// graidStopReserve is the part of the grace period left for graid_server to stop after the
-	// agent has unmounted.
-	graidStopReserve = 30
+	// agent has unmounted: graid.service's TimeoutStopSec=60s.
+	graidStopReserve = 60
 	// GraidLogDir is graid's log directory, kept on the host across pod restarts.
 	GraidLogDir    = "/var/log/graid"
 	probePortName  = "probes"
@@ -53,10 +53,11 @@ const (
 	secretFileMode = int32(0o400)
 )
 
-// UnmountTimeout is the agent's per-mount clean-unmount budget. On SIGTERM the agent finishes
-// the pass it is in, then unmounts each mount in turn; graid_server stops only after that (it is
-// a sidecar). Half of the grace period that remains after graidStopReserve goes to the
-// unmounts, the other half to the running pass; at least one second.
+// UnmountTimeout is the agent's per-mount budget, spent twice at most: once on the unmount and
+// once waiting until the virtual drive opens O_EXCL (no tenant mount namespace holds it any
+// more). On SIGTERM the agent finishes the pass it is in, then unmounts each mount in turn;
+// graid_server stops only after that. Of the grace period that remains after graidStopReserve,
+// a third goes to the running pass and two thirds to the mounts; at least one second.
 func UnmountTimeout(cfg *config.SupremeRAID) int64 {
 	mounts := int64(0)
 	for _, dg := range cfg.Spec.RAID.DriveGroups {
@@ -66,7 +67,7 @@ func UnmountTimeout(cfg *config.SupremeRAID) int64 {
 	if mounts == 0 || grace <= graidStopReserve {
 		return 1
 	}
-	return max(1, (grace-graidStopReserve)/(2*mounts))
+	return max(1, (grace-graidStopReserve)/(3*mounts))
 }
 
 // AgentArgs is the agent's command line.

@@ -131,7 +131,7 @@ func TestDaemonSet(t *testing.T) {
 					t.Errorf("terminationGracePeriodSeconds %v", s.TerminationGracePeriodSeconds)
 				}
 				args := strings.Join(container(t, s, node.AgentContainer).Command, " ")
-				if !strings.Contains(args, "--unmount-timeout 67s") { // (300-30)/(2 mounts * 2)
+				if !strings.Contains(args, "--unmount-timeout 40s") { // (300-60)/(2 mounts * 3)
 					t.Errorf("agent command %q", args)
 				}
 			},
@@ -208,7 +208,7 @@ func TestDaemonSet(t *testing.T) {
 			check: func(t *testing.T, ds *appsv1.DaemonSet, _ *node.Image) {
 				a := container(t, ds.Spec.Template.Spec, node.AgentContainer)
 				want := []string{"/usr/local/bin/supremeraid-fn", "node", "--layout", "/etc/supremeraid/layout.json", "--host-root", "/host",
-					"--graidctl", "/usr/local/bin/graidctl", "--listen", ":8095", "--unmount-timeout", "22s"}
+					"--graidctl", "/usr/local/bin/graidctl", "--listen", ":8095", "--unmount-timeout", "10s"}
 				if !slices.Equal(a.Command, want) || len(a.Args) != 0 {
 					t.Errorf("agent command %q args %q, want %q", a.Command, a.Args, want)
 				}
@@ -395,10 +395,10 @@ func TestUnmountTimeout(t *testing.T) {
 		vds    int
 		want   int64
 	}{
-		{"default 120 s, one mount: half of what graid's stop leaves", 120, 1, 45},
-		{"the budget is shared by the mounts", 120, 3, 15},
+		{"default 120 s, one mount: a third of what graid's 60 s stop leaves", 120, 1, 20},
+		{"the budget is shared by the mounts", 120, 3, 6},
 		{"the minimum grace period still gets a one-second try before the lazy fallback", 30, 1, 1},
-		{"the maximum grace period", 3600, 1, 1785},
+		{"the maximum grace period", 3600, 1, 1180},
 	}
 	for _, tc := range cases {
 		cfg := loadConfig(t, func(doc map[string]any) {
