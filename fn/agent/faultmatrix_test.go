@@ -255,11 +255,13 @@ func (m *mnode) addDrive(target string) string {
 	return m.link("eui.nvme4n1", "nvme4n1")
 }
 
-// withExtraGroup is the layout plus a raid0 group of the given drive.
+// withExtraGroup is the layout plus a raid1 group of the given drive and a blank one.
 func (m *mnode) withExtraGroup(device string, allow bool) *Layout {
+	require.NoError(m.t, graidctlsim.AddNVMe(m.nodeRoot, "nvme5n1", "eui.nvme5n1", 64<<20))
+	blank := m.link("eui.nvme5n1", "nvme5n1")
 	l := m.layout()
-	l.DriveGroups = append(l.DriveGroups, DriveGroup{RaidLevel: "raid0",
-		PhysicalDrives: []PhysicalDrive{{Device: device, AllowInitialize: allow}},
+	l.DriveGroups = append(l.DriveGroups, DriveGroup{RaidLevel: "raid1",
+		PhysicalDrives: []PhysicalDrive{{Device: device, AllowInitialize: allow}, {Device: blank}},
 		VirtualDrives:  []VirtualDrive{{Size: "100%", Filesystem: m.fs, MountPath: "/var/mnt/sr/extra"}}})
 	return l
 }

@@ -6,13 +6,9 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"regexp"
+
 	"strings"
 )
-
-// Stable drive names a layout may use besides /dev paths: the namespace's WWID as sysfs shows
-// it, or the NVMe controller's serial number (refused when several namespaces share it).
-var identityName = regexp.MustCompile(`^(wwid|serial):[!-~]+$`)
 
 // readDriveID reads the stable identity of an NVMe namespace from sysfs. The WWID is required:
 // a drive that cannot be identified is never used.
@@ -47,7 +43,7 @@ func findByIdentity(d Deps, name string) (string, error) {
 	var found []string
 	for _, e := range entries {
 		node := "/dev/" + e.Name()
-		if !nvmeDevice.MatchString(node) {
+		if !isKernelName(node) {
 			continue
 		}
 		id, err := readDriveID(d, node)

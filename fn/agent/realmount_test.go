@@ -3,6 +3,7 @@ package agent
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"log/slog"
 	"os"
 	"os/exec"
@@ -90,8 +91,10 @@ func TestRealMount(t *testing.T) {
 	mustExec(t, "mount", "--bind", hostRoot, peer)
 
 	nodeRoot := filepath.Join(dir, "node")
-	if err := graidctlsim.AddNVMe(nodeRoot, "nvme0n1", "eui.real0", 64<<20); err != nil {
-		t.Fatal(err)
+	for i, n := range []string{"nvme0n1", "nvme1n1"} {
+		if err := graidctlsim.AddNVMe(nodeRoot, n, fmt.Sprintf("eui.real%d", i), 64<<20); err != nil {
+			t.Fatal(err)
+		}
 	}
 	statePath := filepath.Join(dir, "graidctl.json")
 	st := &graidctlsim.State{
@@ -109,7 +112,7 @@ func TestRealMount(t *testing.T) {
 		License: License{KeyFile: keyFile},
 		DriveGroups: []DriveGroup{{
 			RaidLevel:      "raid0",
-			PhysicalDrives: []PhysicalDrive{{Device: "/dev/nvme0n1"}},
+			PhysicalDrives: []PhysicalDrive{{Device: "/dev/nvme0n1"}, {Device: "/dev/nvme1n1"}},
 			VirtualDrives: []VirtualDrive{
 				{Size: "1Gi", Filesystem: "xfs", MountPath: "/var/mnt/supremeraid/vd0", MountOptions: []string{"noatime"}},
 				{Size: "100%", Filesystem: "xfs", MountPath: "/var/mnt/supremeraid/vd1"},

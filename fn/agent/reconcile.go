@@ -259,7 +259,7 @@ func applyPlan(ctx context.Context, l *Layout, d Deps, rec *nodeRecord, p *plan,
 	dirty := false
 	for _, g := range p.Groups {
 		for _, dr := range g.Drives {
-			if dr.Wwid != "" && rec.Names[dr.Device] != dr.Wwid && !identityName.MatchString(dr.Device) {
+			if dr.Wwid != "" && rec.Names[dr.Device] != dr.Wwid && !isIdentityName(dr.Device) {
 				rec.Names[dr.Device] = dr.Wwid
 				dirty = true
 			}
@@ -417,14 +417,14 @@ func isEmptyDir(dir string) (bool, error) {
 // the target of a /dev/disk/by-id or by-path link. fs.ErrNotExist means the drive is not there
 // (or no longer: a PD's NVMe node and its links disappear).
 func resolveDrive(d Deps, device string) (string, error) {
-	if identityName.MatchString(device) {
+	if isIdentityName(device) {
 		return findByIdentity(d, device)
 	}
 	full := d.dev(device)
 	if _, err := os.Stat(full); err != nil {
 		return "", err
 	}
-	if nvmeDevice.MatchString(device) {
+	if isKernelName(device) {
 		return device, nil
 	}
 	target, err := filepath.EvalSymlinks(full)
@@ -432,7 +432,7 @@ func resolveDrive(d Deps, device string) (string, error) {
 		return "", err
 	}
 	node := "/dev/" + filepath.Base(target)
-	if filepath.Clean(d.dev(node)) != target || !nvmeDevice.MatchString(node) {
+	if filepath.Clean(d.dev(node)) != target || !isKernelName(node) {
 		return "", fmt.Errorf("%s links to %s, which is not an NVMe namespace /dev/nvmeXnY", device, strings.TrimPrefix(target, filepath.Clean(d.DevRoot)))
 	}
 	return node, nil

@@ -10,20 +10,23 @@ import (
 
 	"k8s.io/apimachinery/pkg/util/validation"
 	"k8s.io/apimachinery/pkg/util/validation/field"
+
+	"supremeraid.dev/supremeraid-fn/generators/nodelayout"
 )
 
-// SupremeRAID product limits (SupremeRAID user guide: per controller).
+// SupremeRAID product limits: the one table in generators/nodelayout, with its sources.
 const (
-	MaxPhysicalDrives       = 32
-	MaxDriveGroups          = 8
-	MaxDrivesPerGroup       = 32
-	MaxVirtualDrivesPerGrp  = 1023
+	MaxPhysicalDrives       = nodelayout.MaxPhysicalDrives
+	MaxDriveGroups          = nodelayout.MaxDriveGroups
+	MaxDrivesPerGroup       = nodelayout.MaxDrivesPerGroup
+	MaxVirtualDrivesPerGrp  = nodelayout.MaxVirtualDrivesPerG
 	maxNameLen              = 40 // leaves room for the longest suffix within 63 characters
 	maxExtraKernelArgLength = 256
 )
 
-// MinDrives is the smallest drive count each RAID level accepts.
-var MinDrives = map[RAIDLevel]int{RAID0: 2, RAID1: 2, RAID5: 3, RAID6: 4, RAID10: 4}
+// MinDrives is the smallest drive count each RAID level accepts (nodelayout.MinDrives).
+var MinDrives = map[RAIDLevel]int{RAID0: nodelayout.MinDrives["raid0"], RAID1: nodelayout.MinDrives["raid1"],
+	RAID5: nodelayout.MinDrives["raid5"], RAID6: nodelayout.MinDrives["raid6"], RAID10: nodelayout.MinDrives["raid10"]}
 
 // raidLevels in the order error messages list them.
 var raidLevels = []string{string(RAID0), string(RAID1), string(RAID5), string(RAID6), string(RAID10)}

@@ -12,18 +12,25 @@ import (
 	"strings"
 
 	"supremeraid.dev/supremeraid-fn/fn/agent/graidctl"
+	"supremeraid.dev/supremeraid-fn/generators/nodelayout"
 )
 
-// Product limits (Graid user guide / support article "Management").
+// Product limits: the layout contract's table, so the simulator refuses what the product does.
 const (
-	maxPDs      = 32
-	maxDGs      = 8
-	maxPDsPerDG = 32
-	maxVDsPerDG = 1023
+	maxPDs      = nodelayout.MaxPhysicalDrives
+	maxDGs      = nodelayout.MaxDriveGroups
+	maxPDsPerDG = nodelayout.MaxDrivesPerGroup
+	maxVDsPerDG = nodelayout.MaxVirtualDrivesPerG
 )
 
-// minDrives per RAID level, as listed in public SupremeRAID notes.
-var minDrives = map[string]int{"RAID0": 1, "RAID1": 2, "RAID5": 3, "RAID6": 4, "RAID10": 2}
+// minDrives per RAID level, upper case as graidctl lists levels.
+var minDrives = func() map[string]int {
+	m := map[string]int{}
+	for level, n := range nodelayout.MinDrives {
+		m[strings.ToUpper(level)] = n
+	}
+	return m
+}()
 
 var (
 	nvmeNamespace = regexp.MustCompile(`^/dev/nvme(\d+)n(\d+)$`)

@@ -133,8 +133,9 @@ func TestCreateDGAndVD(t *testing.T) {
 func TestVDLink(t *testing.T) {
 	s := newSim(t, &State{Licensed: true, VDLinks: map[string]string{"/dev/gdg0n1": "/dev/loop42"}})
 	s.nvme("nvme0n1")
-	s.mustRun("create", "pd", "/dev/nvme0n1")
-	s.mustRun("create", "dg", "raid0", "0")
+	s.nvme("nvme1n1")
+	s.mustRun("create", "pd", "/dev/nvme0-1")
+	s.mustRun("create", "dg", "raid0", "0-1")
 	s.mustRun("create", "vd", "0")
 	target, err := os.Readlink(filepath.Join(s.root, "dev/gdg0n1"))
 	if err != nil || target != "/dev/loop42" {

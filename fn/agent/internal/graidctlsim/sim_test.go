@@ -145,12 +145,11 @@ func TestMainNeedsState(t *testing.T) {
 
 func TestImportAfterReboot(t *testing.T) {
 	s := newSim(t, nil)
-	if err := AddNVMe(s.root, "nvme0n1", "eui.nvme0n1", 1<<20); err != nil {
-		t.Fatal(err)
-	}
+	s.nvme("nvme0n1")
+	s.nvme("nvme1n1")
 	s.mustRun("apply", "license", "K")
-	s.mustRun("create", "pd", "/dev/nvme0n1")
-	s.mustRun("create", "dg", "raid0", "0")
+	s.mustRun("create", "pd", "/dev/nvme0-1")
+	s.mustRun("create", "dg", "raid0", "0-1")
 	if err := Reboot(s.state, s.root, 2); err != nil {
 		t.Fatal(err)
 	}
@@ -172,12 +171,11 @@ func TestImportAfterReboot(t *testing.T) {
 
 func TestVDNodeAppearsLater(t *testing.T) {
 	s := newSim(t, &State{VDNodeDelay: 2, VDFileBytes: 1 << 20})
-	if err := AddNVMe(s.root, "nvme0n1", "eui.nvme0n1", 1<<20); err != nil {
-		t.Fatal(err)
-	}
+	s.nvme("nvme0n1")
+	s.nvme("nvme1n1")
 	s.mustRun("apply", "license", "K")
-	s.mustRun("create", "pd", "/dev/nvme0n1")
-	s.mustRun("create", "dg", "raid0", "0")
+	s.mustRun("create", "pd", "/dev/nvme0-1")
+	s.mustRun("create", "dg", "raid0", "0-1")
 	s.mustRun("create", "vd", "0")
 	node := filepath.Join(s.root, "dev/gdg0n1")
 	if _, err := os.Stat(node); err == nil {

@@ -1,4 +1,4 @@
-package agent
+package nodelayout
 
 import (
 	"os"
@@ -112,8 +112,8 @@ func TestValidate(t *testing.T) {
 			reason: "one SSD cannot be in two groups",
 			mutate: func(l *Layout) {
 				l.DriveGroups = append(l.DriveGroups, DriveGroup{
-					RaidLevel:      "raid0",
-					PhysicalDrives: []PhysicalDrive{{Device: "/dev/nvme3n1"}},
+					RaidLevel:      "raid1",
+					PhysicalDrives: []PhysicalDrive{{Device: "/dev/nvme3n1"}, {Device: "/dev/nvme9n1"}},
 					VirtualDrives:  []VirtualDrive{{Size: "100%", Filesystem: "xfs", MountPath: "/var/mnt/other"}},
 				})
 			},
