@@ -77,14 +77,15 @@ const (
 	MaxVirtualDrivesPerG = 1023
 )
 
-// MinDrives per RAID level. raid1/5/6 are the levels' arithmetic (a mirror needs two copies,
-// parity one and two extra drives). raid0 and raid10 are not stated in any public Graid material
-// found (the generator once said 2 and 4, the agent and its simulator 1 and 2); the stricter
-// values are kept: a one-drive stripe protects nothing and a raid10 needs mirrored pairs to
-// stripe over. RequiresEvenDrives lists the levels built from pairs.
-var MinDrives = map[string]int{"raid0": 2, "raid1": 2, "raid5": 3, "raid6": 4, "raid10": 4}
+// MinDrives per RAID level: RAID 0 1, RAID 1 2, RAID 5 3, RAID 6 4, RAID 10 2, as a public
+// SupremeRAID operations guide lists them next to figures it quotes from the SupremeRAID Linux
+// User Guide v1.7.2 (the user guide itself is not public here). The generator once required 2
+// for raid0 and 4 for raid10, the agent and its simulator 1 and 2; this table follows the
+// published one.
+var MinDrives = map[string]int{"raid0": 1, "raid1": 2, "raid5": 3, "raid6": 4, "raid10": 2}
 
-// RequiresEvenDrives: raid10 stripes over mirrored pairs.
+// RequiresEvenDrives: raid10 stripes over mirrored pairs (the generator's rule; no published
+// source says otherwise).
 var RequiresEvenDrives = map[string]bool{"raid10": true}
 
 // IsKernelName reports whether a drive is named by its kernel name (/dev/nvmeXnY), which
