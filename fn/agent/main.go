@@ -46,6 +46,9 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	sysRoot := fs.String("sys-root", "", "prefix for /sys paths (tests only)")
 	mountInfo := fs.String("mountinfo", "/proc/self/mountinfo", "mount table to verify mounts against")
 	lockWait := fs.Duration("lock-wait", 10*time.Minute, "how long to wait for another agent on this node (a terminating pod) to release the host lock")
+	graidServer := fs.String("graid-server", "", "run this graid_server as a supervised child, stopped last (empty: graid runs elsewhere)")
+	graidPre := fs.String("graid-pre", "", "graid_server_pre.sh to run before graid_server (skipped when absent)")
+	graidStop := fs.Duration("graid-stop-timeout", DefaultGraidStopTimeout, "SIGTERM-to-SIGKILL time for graid_server (graid.service TimeoutStopSec)")
 	fs.Usage = func() {
 		fmt.Fprint(stderr, mainUsage)
 		fs.PrintDefaults()
@@ -62,6 +65,10 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	}
 	if *layoutPath == "" {
 		fmt.Fprintln(stderr, "node: --layout is required")
+		return 2
+	}
+	if *once && *graidServer != "" {
+		fmt.Fprintln(stderr, "node: --once cannot supervise graid_server (it would stop with the agent)")
 		return 2
 	}
 	if *interval <= 0 || *unmountTimeout <= 0 {
@@ -130,9 +137,34 @@ func Main(args []string, stdout, stderr io.Writer) int {
 		}
 		return 0
 	}
+	var sup *Supervisor
+	if *graidServer != "" {
+		sup = &Supervisor{Pre: *graidPre, Server: *graidServer, StopTimeout: *graidStop, Log: log}
+		if err := sup.Start(ctx); err != nil {
+			log.Error("starting graid: " + err.Error())
+			return 1
+		}
+		// Signals other than the stop signals are graid's business.
+		fwd := make(chan os.Signal, 4)
+		signal.Notify(fwd, syscall.SIGHUP, syscall.SIGUSR1, syscall.SIGUSR2)
+		defer signal.Stop(fwd)
+		go func() {
+			for sig := range fwd {
+				sup.Forward(sig)
+			}
+		}()
+	}
+	code := 0
 	if err := Loop(ctx, layout, d, sinks, *interval); err != nil {
 		log.Error("unclean shutdown", "err", err)
-		return 1
+		code = 1
 	}
-	return 0
+	if sup != nil {
+		// Last: graid keeps serving until no virtual drive is claimed in any namespace.
+		if err := StopWhenReleased(context.Background(), d, sup, time.Second); err != nil {
+			log.Error("stopping graid", "err", err)
+			code = 1
+		}
+	}
+	return code
 }
