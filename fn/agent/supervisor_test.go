@@ -90,10 +90,11 @@ func TestSupervisorStopsGraidLast(t *testing.T) {
 
 func TestSupervisorKillsAfterTimeout(t *testing.T) {
 	dir := t.TempDir()
-	bin, _ := fakeGraid(t, dir, "echo ignoring") // ignores SIGTERM
+	bin, mark := fakeGraid(t, dir, "echo ignoring") // ignores SIGTERM
 	var logs bytes.Buffer
 	sup := &Supervisor{Server: bin, StopTimeout: 300 * time.Millisecond, Log: slog.New(slog.NewTextHandler(&logs, nil))}
 	require.NoError(t, sup.Start(context.Background()))
+	waitFor(t, func() bool { return strings.Contains(readMark(t, mark), "started") }) // trap installed
 	err := sup.Stop()
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "killed")
