@@ -340,6 +340,18 @@ func TestRunTable(t *testing.T) {
 			wantRefused: true,
 			wantReasons: []string{"driveGroups[0].physicalDrives[3]: /dev/disk/by-id/nvme-TEST_nvme0n1 is the same SSD (WWID eui.nvme0n1) as driveGroups[0].physicalDrives[0]"},
 		},
+		"graidctl asks for confirmation": {
+			reason:      "a create that prompts gets no answer (no stdin): it aborts, the node is not ready, nothing else runs",
+			state:       &graidctlsim.State{Prompt: true},
+			nvme:        allNVMe,
+			wantCmds:    []string{"apply license <redacted>", "create pd /dev/nvme0n1"},
+			wantReasons: []string{"aborted: not confirmed"},
+			check: func(t *testing.T, e *env, st Status) {
+				if sim := e.state(); len(sim.PDs) != 0 {
+					t.Errorf("nothing may be created: %+v", sim.PDs)
+				}
+			},
+		},
 		"tenant path is a symlink": {
 			reason: "a symlink where a tenant directory belongs is never followed",
 			nvme:   allNVMe,

@@ -4,7 +4,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"slices"
+	"strings"
 	"text/tabwriter"
 )
 
@@ -30,6 +33,12 @@ type dgOut struct {
 	State string `json:"State"`
 }
 
+// ndOut is one NVMe namespace graid can see (`ls nd`): public output names its path DevPath.
+type ndOut struct {
+	DevPath string `json:"DevPath"`
+	Wwid    string `json:"Wwid"`
+}
+
 type vdOut struct {
 	DgID       int    `json:"DgId"`
 	VdID       int    `json:"VdId"`
@@ -40,7 +49,7 @@ type vdOut struct {
 
 func list(st *State, inv invocation, rest []string, root string, stdout, stderr io.Writer) int {
 	if len(rest) != 1 || kind(rest[0]) == "" {
-		return fail(stderr, "usage: graidctl ls cx|pd|dg|vd [--format json]")
+		return fail(stderr, "usage: graidctl ls cx|pd|dg|vd|nd [--format json]")
 	}
 	k := kind(rest[0])
 	if inv.dgID != nil && k != "dg" && k != "vd" {
@@ -101,6 +110,23 @@ func list(st *State, inv invocation, rest []string, root string, stdout, stderr 
 			}
 			out = append(out, dgOut{DgID: dg.ID, Mode: dg.Level, State: state})
 			table = append(table, []string{fmt.Sprint(dg.ID), dg.Level, state})
+		}
+		rows = out
+	case "nd":
+		out := []ndOut{}
+		table = [][]string{{"DEV PATH", "NQN/WWID"}}
+		entries, _ := os.ReadDir(filepath.Join(root, "sys/class/block"))
+		for _, e := range entries {
+			if !nvmeNamespace.MatchString("/dev/" + e.Name()) {
+				continue
+			}
+			if _, err := os.Stat(filepath.Join(root, "dev", e.Name())); err != nil {
+				continue // claimed by graid or gone
+			}
+			b, _ := os.ReadFile(filepath.Join(root, "sys/class/block", e.Name(), "wwid"))
+			w := strings.TrimSpace(string(b))
+			out = append(out, ndOut{DevPath: "/dev/" + e.Name(), Wwid: w})
+			table = append(table, []string{"/dev/" + e.Name(), w})
 		}
 		rows = out
 	case "vd":

@@ -155,6 +155,9 @@ func dispatch(st *State, args []string, root string, stdout, stderr io.Writer) i
 	case "ls", "list":
 		return list(st, inv, rest, root, stdout, stderr)
 	case "create":
+		if st.Prompt && !confirmed(stdout) {
+			return fail(stderr, "aborted: not confirmed")
+		}
 		return create(st, rest, root, stdout, stderr)
 	case "del", "delete":
 		return remove(st, inv, rest, root, stdout, stderr)
@@ -187,6 +190,22 @@ func kind(word string) string {
 		return "dg"
 	case "vd", "virtual_drive":
 		return "vd"
+	case "nd", "nvme_drive":
+		return "nd"
 	}
 	return ""
+}
+
+// stdin is where a prompt's answer is read (the process's stdin; tests replace it).
+var stdin io.Reader = os.Stdin
+
+// confirmed asks, as graidctl may before creating, and reads one answer line: only "y" or "yes"
+// goes on. No stdin (an agent gives none) aborts.
+func confirmed(stdout io.Writer) bool {
+	fmt.Fprint(stdout, "This will initialise the drives. Continue? [y/N] ")
+	var answer string
+	if _, err := fmt.Fscanln(stdin, &answer); err != nil {
+		return false
+	}
+	return answer == "y" || answer == "yes"
 }

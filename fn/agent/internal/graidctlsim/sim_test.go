@@ -187,3 +187,38 @@ func TestVDNodeAppearsLater(t *testing.T) {
 		t.Errorf("the VD node must appear after the delay: %v", err)
 	}
 }
+
+func TestListNVMeDrives(t *testing.T) {
+	s := newSim(t, &State{Licensed: true})
+	s.nvme("nvme0n1", "nvme1n1")
+	s.mustRun("create", "pd", "/dev/nvme0n1")
+	out := s.mustRun("ls", "nd", "--format", "json")
+	if out != `{"Result":[{"DevPath":"/dev/nvme1n1","Wwid":"eui.nvme1n1"}]}`+"\n" {
+		t.Errorf("ls nd lists the namespaces graid has not claimed, by DevPath; got %s", out)
+	}
+}
+
+func TestCreatePrompts(t *testing.T) {
+	cases := []struct {
+		reason string
+		answer string
+		ok     bool
+	}{
+		{"no answer (no stdin, as the agent runs it) aborts", "", false},
+		{"anything but yes aborts", "n\n", false},
+		{"yes goes on", "y\n", true},
+	}
+	for _, tc := range cases {
+		s := newSim(t, &State{Licensed: true, Prompt: true})
+		s.nvme("nvme0n1")
+		stdin = strings.NewReader(tc.answer)
+		_, stderr, code := s.run("create", "pd", "/dev/nvme0n1")
+		stdin = os.Stdin
+		if (code == 0) != tc.ok {
+			t.Errorf("%s: exit %d %s", tc.reason, code, stderr)
+		}
+		if !tc.ok && !strings.Contains(stderr, "aborted") {
+			t.Errorf("%s: stderr %q", tc.reason, stderr)
+		}
+	}
+}

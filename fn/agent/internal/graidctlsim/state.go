@@ -59,6 +59,8 @@ type State struct {
 	// VDNodeDelay is how many further graidctl invocations it takes for a new VD's device
 	// node to appear: udev creates it asynchronously.
 	VDNodeDelay int `json:"vdNodeDelay,omitempty"`
+	// Prompt makes create commands ask for confirmation on stdin first.
+	Prompt bool `json:"prompt,omitempty"`
 	// pendingNodes are VD device nodes still to appear: device -> invocations left.
 	PendingNodes map[string]int `json:"pendingNodes,omitempty"`
 }
