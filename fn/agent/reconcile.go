@@ -373,6 +373,7 @@ func applyPlan(ctx context.Context, l *Layout, d Deps, rec *nodeRecord, p *plan,
 			if err := save(); err != nil {
 				return err
 			}
+			before := inv.vdsOf(rg.DgID)
 			if err := c.CreateVirtualDrive(ctx, rg.DgID, v.GraidctlSize()); err != nil {
 				return err
 			}
@@ -380,6 +381,19 @@ func applyPlan(ctx context.Context, l *Layout, d Deps, rec *nodeRecord, p *plan,
 			st.Changes = append(st.Changes, fmt.Sprintf("created virtual drive %s in drive group %d for %s", v.Size, rg.DgID, v.MountPath))
 			if inv, err = listInventory(ctx, c); err != nil {
 				return err
+			}
+			if _, listed := inv.vd(rg.DgID, rv.VdID); !listed {
+				// graid chose another id than the lowest free one: the VD that was not
+				// there before is ours, if there is exactly one.
+				var added []int
+				for _, gv := range inv.vdsOf(rg.DgID) {
+					if !slices.ContainsFunc(before, func(b graidctl.VirtualDrive) bool { return b.VdID == gv.VdID }) {
+						added = append(added, gv.VdID)
+					}
+				}
+				if len(added) == 1 {
+					rv.VdID = added[0]
+				}
 			}
 			if _, listed := inv.vd(rg.DgID, rv.VdID); !listed {
 				return fmt.Errorf("driveGroups[%d].virtualDrives[%d]: graid does not list virtual drive %d/%d after creating it; the record keeps it as an intent and nothing is formatted", g.Index, vp.Index, rg.DgID, rv.VdID)
