@@ -340,6 +340,22 @@ func TestRunTable(t *testing.T) {
 			wantRefused: true,
 			wantReasons: []string{"driveGroups[0].physicalDrives[3]: /dev/disk/by-id/nvme-TEST_nvme0n1 is the same SSD (WWID eui.nvme0n1) as driveGroups[0].physicalDrives[0]"},
 		},
+		"graid numbers VDs differently": {
+			reason:    "the agent records the id graid lists for the new VD, not the one it expected",
+			state:     &graidctlsim.State{VDIDBase: 5},
+			nvme:      allNVMe,
+			wantCmds:  freshCmds,
+			wantReady: true,
+			check: func(t *testing.T, e *env, st Status) {
+				rec, err := loadRecord(filepath.Join(e.hostRoot, "/var/lib/supremeraid-node"))
+				if err != nil || len(rec.Groups) != 1 || rec.Groups[0].VDs[0].VdID != 5 || rec.Groups[0].VDs[1].VdID != 6 {
+					t.Fatalf("record: %+v %v", rec, err)
+				}
+				if st2, cmds := e.run(simLayout(t, e.keyFile)); !st2.Ready || len(cmds) != 0 {
+					t.Errorf("second pass must change nothing: %q %q", st2.Reasons, cmds)
+				}
+			},
+		},
 		"graidctl asks for confirmation": {
 			reason:      "a create that prompts gets no answer (no stdin): it aborts, the node is not ready, nothing else runs",
 			state:       &graidctlsim.State{Prompt: true},

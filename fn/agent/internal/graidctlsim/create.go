@@ -192,7 +192,10 @@ func createVD(st *State, args []string, root string) (string, error) {
 	inDG := func(id int) bool {
 		return slices.ContainsFunc(st.VDs, func(v VD) bool { return v.DG == dgID && v.ID == id })
 	}
-	vdID := lowestFree(inDG)
+	vdID := st.VDIDBase
+	for inDG(vdID) {
+		vdID++
+	}
 	if vdID >= maxVDsPerDG {
 		return "", fmt.Errorf("a drive group holds at most %d virtual drives", maxVDsPerDG)
 	}

@@ -59,6 +59,9 @@ type State struct {
 	// VDNodeDelay is how many further graidctl invocations it takes for a new VD's device
 	// node to appear: udev creates it asynchronously.
 	VDNodeDelay int `json:"vdNodeDelay,omitempty"`
+	// VDIDBase is the first id graid gives a new VD of a group (default 0, as observed): a
+	// different base checks that callers read the id from the listing instead of guessing.
+	VDIDBase int `json:"vdIdBase,omitempty"`
 	// Prompt makes create commands ask for confirmation on stdin first.
 	Prompt bool `json:"prompt,omitempty"`
 	// pendingNodes are VD device nodes still to appear: device -> invocations left.
