@@ -122,11 +122,11 @@ tools: tools-kmod
 # --- node agent (fn/agent) test tools: added by the node-agent helper ------
 # blkid/mkswap (util-linux), mount/umount/losetup (mount), mkfs.xfs (xfsprogs),
 # mkfs.ext4 (e2fsprogs). Idempotent: apt-get only runs when a command is missing.
-AGENT_APT_PACKAGES := util-linux mount xfsprogs e2fsprogs
+AGENT_APT_PACKAGES := util-linux mount xfsprogs e2fsprogs fdisk dmsetup
 
 .PHONY: agent-tools
 agent-tools: ## install the node agent's test tools (blkid, mkfs.xfs, mkfs.ext4, mount, losetup)
-	@missing=0; for c in blkid mkswap mount umount losetup mkfs.xfs mkfs.ext4; do \
+	@missing=0; for c in blkid mkswap mount umount losetup mkfs.xfs mkfs.ext4 wipefs sfdisk dmsetup unshare xfs_io; do \
 	  PATH="$$PATH:/sbin:/usr/sbin" command -v $$c >/dev/null 2>&1 || missing=1; \
 	done; \
 	if [ $$missing = 1 ]; then \

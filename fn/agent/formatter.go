@@ -22,8 +22,18 @@ type MkfsFormatter struct {
 	Dir string
 }
 
+// UUIDFormatter makes a filesystem with a given UUID, so the agent can recognise it later.
+type UUIDFormatter interface {
+	MkfsUUID(ctx context.Context, fstype, device, uuid string) error
+}
+
 // Mkfs implements Formatter.
 func (m MkfsFormatter) Mkfs(ctx context.Context, fstype, device string) error {
+	return m.MkfsUUID(ctx, fstype, device, "")
+}
+
+// MkfsUUID implements UUIDFormatter: mkfs.xfs -m uuid=U, mkfs.ext4 -U U.
+func (m MkfsFormatter) MkfsUUID(ctx context.Context, fstype, device, uuid string) error {
 	if fstype != "xfs" && fstype != "ext4" {
 		return fmt.Errorf("mkfs: unsupported filesystem %q", fstype)
 	}
@@ -31,11 +41,19 @@ func (m MkfsFormatter) Mkfs(ctx context.Context, fstype, device string) error {
 	if m.Dir != "" {
 		bin = m.Dir + "/" + bin
 	}
-	cmd := exec.CommandContext(ctx, bin, "-q", device)
+	args := []string{"-q"}
+	if uuid != "" && fstype == "xfs" {
+		args = append(args, "-m", "uuid="+uuid)
+	} else if uuid != "" {
+		args = append(args, "-U", uuid)
+	}
+	ctx, cancel := boundedContext(ctx, "mkfs")
+	defer cancel()
+	cmd := exec.CommandContext(ctx, bin, append(args, device)...)
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	if err := cmd.Run(); err != nil {
-		return fmt.Errorf("%s -q %s: %w: %s", bin, device, err, strings.TrimSpace(out.String()))
+		return fmt.Errorf("%s %s %s: %w: %s", bin, strings.Join(args, " "), device, err, strings.TrimSpace(out.String()))
 	}
 	return nil
 }

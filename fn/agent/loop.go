@@ -4,7 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"slices"
+	"strings"
+	"syscall"
 	"time"
 )
 
@@ -16,14 +20,20 @@ import (
 // plus Deps.UnmountTimeout.
 func Loop(ctx context.Context, l *Layout, d Deps, sink ReadySink, interval time.Duration) error {
 	d = d.withDefaults()
-	var ours []string // mount points verified as ours, in layout order
-	for {
-		st := Run(context.WithoutCancel(ctx), l, d)
-		for _, m := range st.Mounted {
-			if !slices.Contains(ours, m) {
-				ours = append(ours, m)
+	var ours []mountRef // mount points verified as ours, in layout order
+	adopt := func(st Status) {
+		for i, m := range st.Mounted {
+			if !slices.ContainsFunc(ours, func(r mountRef) bool { return r.Target == m }) {
+				ours = append(ours, mountRef{Target: m, Device: st.MountedDevices[i]})
 			}
 		}
+	}
+	// Mounts a previous agent made stay ours even when this agent's first pass fails (graid
+	// not answering yet, say): without this a restart followed by a stop would leave them.
+	adopt(adoptExisting(l, d))
+	for {
+		st := Run(context.WithoutCancel(ctx), l, d)
+		adopt(st)
 		if ctx.Err() == nil {
 			if err := sink.Set(st); err != nil {
 				d.Log.Error("publishing readiness", "err", err)
@@ -37,7 +47,42 @@ func Loop(ctx context.Context, l *Layout, d Deps, sink ReadySink, interval time.
 	if err := sink.Set(Status{Reasons: []string{"node agent is shutting down"}}); err != nil {
 		d.Log.Error("publishing readiness", "err", err)
 	}
-	return UnmountAll(context.WithoutCancel(ctx), d, ours)
+	return unmountRefs(context.WithoutCancel(ctx), d, ours)
+}
+
+// mountRef is a mount point of ours and the VD device mounted there.
+type mountRef struct {
+	Target string
+	Device string
+}
+
+// adoptExisting finds the layout's mount points that are mounted already from a VD device
+// (/dev/gdg*), without asking graidctl: what a restarted agent must unmount on stop.
+func adoptExisting(l *Layout, d Deps) Status {
+	var st Status
+	mounts, err := ReadMountInfo(d.MountInfo)
+	if err != nil {
+		return st
+	}
+	for _, g := range l.DriveGroups {
+		for _, v := range g.VirtualDrives {
+			target := d.target(v.MountPath)
+			if e, ok := FindMount(mounts, target); ok && isVDSource(d, e.Source) {
+				st.Mounted = append(st.Mounted, target)
+				st.MountedDevices = append(st.MountedDevices, e.Source)
+			}
+		}
+	}
+	return st
+}
+
+// isVDSource reports whether a mount source is a SupremeRAID virtual drive node.
+func isVDSource(d Deps, source string) bool {
+	rel := strings.TrimPrefix(source, filepath.Clean(d.DevRoot))
+	if d.DevRoot == "" {
+		rel = source
+	}
+	return strings.HasPrefix(rel, "/dev/gdg")
 }
 
 // sleep waits for d or until ctx is done; it reports whether to go on.
@@ -52,18 +97,73 @@ func sleep(ctx context.Context, d time.Duration) bool {
 	}
 }
 
-// UnmountAll unmounts the given mount points in reverse order. Each gets
-// plain umount, retried until Deps.UnmountTimeout; only then, as a logged
-// last resort, a lazy `umount -l`.
+// UnmountAll unmounts the given mount points in reverse order. Each gets plain umount, retried
+// until Deps.UnmountTimeout; only then, as a logged last resort, a lazy `umount -l`.
 func UnmountAll(ctx context.Context, d Deps, targets []string) error {
+	refs := make([]mountRef, len(targets))
+	for i, t := range targets {
+		refs[i] = mountRef{Target: t}
+	}
+	return unmountRefs(ctx, d, refs)
+}
+
+// unmountRefs unmounts in reverse order and then proves each VD released: an unmount counts only
+// when the device opens O_EXCL. Tenant pods hold their own copies of the mount in their own
+// mount namespaces; the host's umount succeeds while the filesystem stays alive, and stopping
+// graid under it would lose the writes in flight.
+func unmountRefs(ctx context.Context, d Deps, refs []mountRef) error {
 	d = d.withDefaults()
 	var errs []error
-	for i := len(targets) - 1; i >= 0; i-- {
-		if err := unmountOne(ctx, d, targets[i]); err != nil {
+	for i := len(refs) - 1; i >= 0; i-- {
+		if err := unmountOne(ctx, d, refs[i].Target); err != nil {
 			errs = append(errs, err)
+			continue
+		}
+		if refs[i].Device == "" {
+			continue
+		}
+		if err := waitReleased(ctx, d, refs[i].Device); err != nil {
+			errs = append(errs, fmt.Errorf("%s: %w", refs[i].Target, err))
+		} else {
+			d.Log.Info("released: no filesystem holds the virtual drive any more", "device", refs[i].Device)
 		}
 	}
+	if len(errs) > 0 {
+		d.Log.Error("UNCLEAN: a virtual drive is still in use after the unmount budget; graid_server must keep running until it is released", "err", errors.Join(errs...))
+	}
 	return errors.Join(errs...)
+}
+
+// waitReleased waits up to Deps.UnmountTimeout for the device to open O_EXCL, which the kernel
+// refuses (EBUSY) while any mount namespace still has a filesystem on it.
+func waitReleased(ctx context.Context, d Deps, dev string) error {
+	deadline := time.Now().Add(d.UnmountTimeout)
+	for {
+		err := openExclusive(dev)
+		if err == nil {
+			return nil
+		}
+		if !errors.Is(err, syscall.EBUSY) {
+			return fmt.Errorf("checking that %s is released: %w", dev, err)
+		}
+		if !time.Now().Before(deadline) {
+			return fmt.Errorf("%s is unmounted here but still busy after %s: another mount namespace (a tenant pod still terminating) holds its filesystem", dev, d.UnmountTimeout)
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(d.UnmountRetry):
+		}
+	}
+}
+
+// openExclusive opens and closes dev with O_EXCL: it fails with EBUSY while a filesystem or holder claims it.
+func openExclusive(dev string) error {
+	f, err := os.OpenFile(dev, os.O_RDONLY|syscall.O_EXCL, 0)
+	if err != nil {
+		return err
+	}
+	return f.Close()
 }
 
 func isMounted(d Deps, target string) (bool, error) {

@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // cancelSink records statuses and cancels the loop after n of them.
@@ -143,4 +145,23 @@ func TestLoopLeavesForeignMountsAlone(t *testing.T) {
 	if _, ok := FindMount(mounts, e.hostRoot+"/var/mnt/supremeraid/vd0"); ok {
 		t.Error("the agent's own mount must be gone")
 	}
+}
+
+// TestLoopAdoptsMountsWhenFirstPassFails: a restarted agent whose first pass fails (graidctl
+// broken) still unmounts, on stop, the mounts a previous agent made at the layout's paths.
+func TestLoopAdoptsMountsWhenFirstPassFails(t *testing.T) {
+	e := newEnv(t, nil, allNVMe...)
+	l := simLayout(t, e.keyFile)
+	mustReady(t, e, l)
+	st := e.state()
+	st.FailOnce = []string{"ls cx"}
+	require.NoError(t, st.Save(e.statePath))
+	ctx, cancel := context.WithCancel(context.Background())
+	sink := &cancelSink{n: 1, cancel: cancel}
+	require.NoError(t, Loop(ctx, l, e.deps(), sink, time.Hour))
+	require.False(t, sink.got[0].Ready, "the first pass must fail")
+	assert.Contains(t, strings.Join(sink.got[0].Reasons, "\n"), "simulated failure of ls cx")
+	mounts, err := ReadMountInfo(e.mountInfo)
+	require.NoError(t, err)
+	assert.Empty(t, mounts, "the previous agent's mounts are adopted and unmounted on stop")
 }

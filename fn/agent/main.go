@@ -46,6 +46,10 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	sysRoot := fs.String("sys-root", "", "prefix for /sys paths (tests only)")
 	mountInfo := fs.String("mountinfo", "/proc/self/mountinfo", "mount table to verify mounts against")
 	nvmePath := fs.String("nvme", "nvme", "nvme-cli binary for the drives' SMART logs in /metrics (empty: none)")
+	lockWait := fs.Duration("lock-wait", 10*time.Minute, "how long to wait for another agent on this node (a terminating pod) to release the host lock")
+	graidServer := fs.String("graid-server", "", "run this graid_server as a supervised child, stopped last (empty: graid runs elsewhere)")
+	graidPre := fs.String("graid-pre", "", "graid_server_pre.sh to run before graid_server (skipped when absent)")
+	graidStop := fs.Duration("graid-stop-timeout", DefaultGraidStopTimeout, "SIGTERM-to-SIGKILL time for graid_server (graid.service TimeoutStopSec)")
 	fs.Usage = func() {
 		fmt.Fprint(stderr, mainUsage)
 		fs.PrintDefaults()
@@ -62,6 +66,10 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	}
 	if *layoutPath == "" {
 		fmt.Fprintln(stderr, "node: --layout is required")
+		return 2
+	}
+	if *once && *graidServer != "" {
+		fmt.Fprintln(stderr, "node: --once cannot supervise graid_server (it would stop with the agent)")
 		return 2
 	}
 	if *interval <= 0 || *unmountTimeout <= 0 {
@@ -94,24 +102,37 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
 	defer stop()
 	if *listen != "" {
-		h := &ReadyHandler{}
+		// Liveness fails when no pass has finished for three intervals plus the longest
+		// command budget: every external command is bounded, so only a hung agent gets there.
+		h := &ReadyHandler{StaleAfter: 3**interval + MkfsTimeout}
 		sinks = append(sinks, h)
-		var handler http.Handler = h
-		if NewMetricsServer != nil {
-			m := NewMetricsServer(d, *nvmePath)
-			sinks, handler = append(sinks, m), withMetrics(h, m)
-		}
 		ln, err := net.Listen("tcp", *listen)
 		if err != nil {
 			fmt.Fprintf(stderr, "node: %v\n", err)
 			return 2
 		}
-		srv := &http.Server{Handler: handler, ReadHeaderTimeout: 5 * time.Second}
+		// The one place HTTP routes are registered.
+		mux := http.NewServeMux()
+		mux.Handle("/readyz", h)
+		mux.Handle("/healthz", h)
+		if NewMetricsServer != nil {
+			m := NewMetricsServer(d, *nvmePath)
+			sinks = append(sinks, m)
+			mux.Handle("/metrics", m)
+		}
+		srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
 		go func() { _ = srv.Serve(ln) }()
 		defer srv.Close()
 		fmt.Fprintf(stdout, "serving /readyz, /healthz and /metrics on %s\n", ln.Addr())
 	}
 
+	lock, err := AcquireHostLock(ctx, d, *lockWait)
+	if err != nil {
+		log.Error("not starting: " + err.Error())
+		_ = sinks.Set(Status{Reasons: []string{err.Error()}})
+		return 1
+	}
+	defer lock.Release()
 	if *once {
 		st := Run(ctx, layout, d)
 		if err := sinks.Set(st); err != nil {
@@ -122,9 +143,34 @@ func Main(args []string, stdout, stderr io.Writer) int {
 		}
 		return 0
 	}
+	var sup *Supervisor
+	if *graidServer != "" {
+		sup = &Supervisor{Pre: *graidPre, Server: *graidServer, StopTimeout: *graidStop, Log: log}
+		if err := sup.Start(ctx); err != nil {
+			log.Error("starting graid: " + err.Error())
+			return 1
+		}
+		// Signals other than the stop signals are graid's business.
+		fwd := make(chan os.Signal, 4)
+		signal.Notify(fwd, syscall.SIGHUP, syscall.SIGUSR1, syscall.SIGUSR2)
+		defer signal.Stop(fwd)
+		go func() {
+			for sig := range fwd {
+				sup.Forward(sig)
+			}
+		}()
+	}
+	code := 0
 	if err := Loop(ctx, layout, d, sinks, *interval); err != nil {
 		log.Error("unclean shutdown", "err", err)
-		return 1
+		code = 1
 	}
-	return 0
+	if sup != nil {
+		// Last: graid keeps serving until no virtual drive is claimed in any namespace.
+		if err := StopWhenReleased(context.Background(), d, sup, time.Second); err != nil {
+			log.Error("stopping graid", "err", err)
+			code = 1
+		}
+	}
+	return code
 }

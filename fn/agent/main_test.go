@@ -2,10 +2,16 @@ package agent
 
 import (
 	"bytes"
+	"context"
+	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"supremeraid.dev/supremeraid-fn/fn/agent/internal/graidctlsim"
 )
@@ -77,4 +83,39 @@ func TestMainOnceRefused(t *testing.T) {
 	if _, err := os.Stat(ready); !os.IsNotExist(err) {
 		t.Errorf("no ready file for a refused node (err=%v)", err)
 	}
+}
+
+// TestTwoAgentsOneNode: a second agent on the same host root waits for the host lock and, if
+// the first never lets go, gives up without touching anything.
+func TestTwoAgentsOneNode(t *testing.T) {
+	e := newEnv(t, nil, allNVMe...)
+	l := simLayout(t, e.keyFile)
+	layoutJSON := filepath.Join(e.dir, "layout.json")
+	writeJSON(t, layoutJSON, l)
+	first, err := AcquireHostLock(context.Background(), e.deps(), 0)
+	require.NoError(t, err)
+	exe, err := os.Executable()
+	require.NoError(t, err)
+	t.Setenv(asGraidctlEnv, "1")
+	t.Setenv(graidctlsim.EnvState, e.statePath)
+	t.Setenv(graidctlsim.EnvRoot, e.nodeRoot)
+	args := []string{"--once", "--layout", layoutJSON, "--graidctl", exe, "--host-root", e.hostRoot,
+		"--dev-root", e.nodeRoot, "--sys-root", e.nodeRoot, "--mountinfo", e.mountInfo, "--lock-wait", "300ms"}
+	var stderr bytes.Buffer
+	code := Main(args, io.Discard, &stderr)
+	assert.Equal(t, 1, code)
+	assert.Contains(t, stderr.String(), "another node agent holds the host lock")
+	assert.Empty(t, e.state().Log, "the second agent must not run graidctl at all")
+
+	first.Release()
+	stderr.Reset()
+	// This run uses the real mount(8) (Main has no test mounter): unmount what it mounts.
+	t.Cleanup(func() {
+		for _, v := range l.DriveGroups[0].VirtualDrives {
+			_ = exec.Command("umount", filepath.Join(e.hostRoot, v.MountPath)).Run()
+		}
+	})
+	Main(args, io.Discard, &stderr)
+	assert.NotContains(t, stderr.String(), "host lock", "once released, the next agent runs")
+	assert.NotEmpty(t, e.state().Log)
 }

@@ -49,6 +49,8 @@ func orDefault(v, def string) string {
 }
 
 func runQuiet(ctx context.Context, bin string, args []string) error {
+	ctx, cancel := boundedContext(ctx, "mount")
+	defer cancel()
 	cmd := exec.CommandContext(ctx, bin, args...)
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out

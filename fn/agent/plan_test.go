@@ -53,12 +53,35 @@ func pds(dgID *int, wwids ...string) []graidctl.PhysicalDrive {
 	return out
 }
 
+// recorded is the record of the plan layout's group as drive group 0 with the given VDs made.
+func recorded(vdIDs ...int) *nodeRecord {
+	r := &nodeRecord{Names: map[string]string{}}
+	for _, w := range []string{"w0", "w1", "w2"} {
+		r.setDrive(DriveID{Wwid: w}, stateConfirmed)
+	}
+	g := recGroup{Level: "raid5", Members: []string{"w0", "w1", "w2"}, State: stateConfirmed}
+	l := planLayout()
+	for _, id := range vdIDs {
+		v := l.DriveGroups[0].VirtualDrives[id]
+		g.VDs = append(g.VDs, recVD{MountPath: v.MountPath, Size: v.Size, Filesystem: v.Filesystem, VdID: id, State: stateConfirmed, FSUUID: "u", Formatted: true})
+	}
+	r.Groups = append(r.Groups, g)
+	return r
+}
+
+// cmpSubstrings compares want/got string lists where each want is a substring of its got.
+var cmpSubstrings = cmp.Comparer(func(a, b string) bool {
+	return strings.Contains(a, b) || strings.Contains(b, a)
+})
+
 func TestMakePlan(t *testing.T) {
 	cases := map[string]struct {
 		reason      string
 		facts       func() [][]driveFact
 		inv         inventory
+		rec         *nodeRecord // default: empty
 		wantChanges []string
+		wantWarning []string
 		wantRefusal []string // substrings, one per refusal
 	}{
 		"fresh": {
@@ -68,10 +91,62 @@ func TestMakePlan(t *testing.T) {
 				"create dg raid5 (driveGroups[0])", "create vd driveGroups[0].virtualDrives[0]", "create vd driveGroups[0].virtualDrives[1]"},
 		},
 		"configured": {
-			reason: "everything exists: nothing to create",
+			reason: "everything exists and is recorded: nothing to create",
+			facts:  pdFacts,
+			rec:    recorded(0, 1),
+			inv: inventory{PDs: pds(dg(0), "w0", "w1", "w2"), DGs: []graidctl.DriveGroup{{DgID: 0, Mode: "RAID5"}},
+				VDs: []graidctl.VirtualDrive{{DgID: 0, VdID: 0}, {DgID: 0, VdID: 1}}},
+		},
+		"unrecorded dg with vds": {
+			reason: "an existing DG with VDs the record does not know: refuse, never map VDs to mounts by position",
 			facts:  pdFacts,
 			inv: inventory{PDs: pds(dg(0), "w0", "w1", "w2"), DGs: []graidctl.DriveGroup{{DgID: 0, Mode: "RAID5"}},
 				VDs: []graidctl.VirtualDrive{{DgID: 0, VdID: 0}, {DgID: 0, VdID: 1}}},
+			wantRefusal: []string{"drive group 0 exists with 2 virtual drive(s) but is not in this node's record"},
+		},
+		"recorded group not imported": {
+			reason:      "graid lists nothing yet (reboot before import, or lost state): wait, create nothing",
+			facts:       rawFacts,
+			rec:         recorded(0, 1),
+			wantRefusal: []string{"driveGroups[0]: drive group 0 is recorded as ours but graid does not list it"},
+		},
+		"recorded drive not a pd": {
+			reason: "a present drive recorded as a PD but not listed by graid is never created again, even if it looks blank",
+			facts:  rawFacts,
+			rec: func() *nodeRecord {
+				r := &nodeRecord{Names: map[string]string{}}
+				r.setDrive(DriveID{Wwid: "w1"}, stateConfirmed)
+				return r
+			}(),
+			wantRefusal: []string{"driveGroups[0].physicalDrives[1]: /dev/nvme1n1 (WWID w1) is recorded as a SupremeRAID physical drive of this node but graid does not list it"},
+		},
+		"in use by the host": {
+			reason: "a drive that holds the root filesystem is refused even with allowInitialize",
+			facts: func() [][]driveFact {
+				f := rawFacts()
+				f[0][2].InUse = "/dev/nvme2n1p2 holds the node's root or boot filesystem (mounted at /host)"
+				return f
+			},
+			wantRefusal: []string{"driveGroups[0].physicalDrives[2]: /dev/nvme2n1: /dev/nvme2n1p2 holds the node's root or boot filesystem (mounted at /host); refusing to touch a drive the host uses, whatever allowInitialize says"},
+		},
+		"degraded": {
+			reason:      "a recorded group missing one drive is served and reported, nothing is created",
+			facts:       pdFacts,
+			rec:         recorded(0, 1),
+			inv:         inventory{PDs: pds(dg(0), "w0", "w1"), DGs: []graidctl.DriveGroup{{DgID: 0, Mode: "RAID5", State: "DEGRADED"}}, VDs: []graidctl.VirtualDrive{{DgID: 0, VdID: 0}, {DgID: 0, VdID: 1}}},
+			wantWarning: []string{"drive group 0 is DEGRADED; missing or failed: physicalDrives[2] /dev/nvme2n1 (WWID w2)"},
+		},
+		"size changed": {
+			reason: "a recorded VD whose size the layout changed is refused, and still served",
+			facts:  pdFacts,
+			rec: func() *nodeRecord {
+				r := recorded(0, 1)
+				r.Groups[0].VDs[0].Size = "2Gi"
+				return r
+			}(),
+			inv: inventory{PDs: pds(dg(0), "w0", "w1", "w2"), DGs: []graidctl.DriveGroup{{DgID: 0, Mode: "RAID5"}},
+				VDs: []graidctl.VirtualDrive{{DgID: 0, VdID: 0}, {DgID: 0, VdID: 1}}},
+			wantRefusal: []string{"driveGroups[0].virtualDrives[0]: size changed from 2Gi to 1Gi; the agent never resizes"},
 		},
 		"half": {
 			reason: "PDs exist but are free: reuse them, create the DG and VDs",
@@ -83,6 +158,7 @@ func TestMakePlan(t *testing.T) {
 		"one vd missing": {
 			reason:      "DG with one of two VDs: create only the second",
 			facts:       pdFacts,
+			rec:         recorded(0),
 			inv:         inventory{PDs: pds(dg(0), "w0", "w1", "w2"), DGs: []graidctl.DriveGroup{{DgID: 0, Mode: "RAID5"}}, VDs: []graidctl.VirtualDrive{{DgID: 0, VdID: 0}}},
 			wantChanges: []string{"create vd driveGroups[0].virtualDrives[1]"},
 		},
@@ -93,7 +169,7 @@ func TestMakePlan(t *testing.T) {
 				f[0][1].Sig = Signature{PTType: "gpt"}
 				return f
 			},
-			wantRefusal: []string{"driveGroups[0].physicalDrives[1]: /dev/nvme1n1 holds a gpt partition table; refusing to make it a SupremeRAID physical drive because its data would be destroyed. If that data may go, set allowInitialize: true for this drive"},
+			wantRefusal: []string{"driveGroups[0].physicalDrives[1]: /dev/nvme1n1 holds a gpt partition table; refusing to make it a SupremeRAID physical drive because its data would be destroyed. If that data may go, list this drive in allowInitialize"},
 		},
 		"foreign data allowed": {
 			reason: "allowInitialize on that drive lets the agent take it",
@@ -137,7 +213,7 @@ func TestMakePlan(t *testing.T) {
 			reason:      "a recorded WWID with no PD (SSD pulled) is refused",
 			facts:       pdFacts,
 			inv:         inventory{PDs: pds(nil, "w0", "w1")},
-			wantRefusal: []string{"/dev/nvme2n1 is not present and no SupremeRAID physical drive has its recorded WWID w2"},
+			wantRefusal: []string{"/dev/nvme2n1 is not present and graid lists no physical drive with its recorded WWID w2"},
 		},
 		"wwid unreadable": {
 			reason: "a present drive that cannot be identified is refused",
@@ -146,7 +222,7 @@ func TestMakePlan(t *testing.T) {
 				f[0][2].WwidErr = errors.New("no wwid")
 				return f
 			},
-			wantRefusal: []string{"cannot read the WWID of /dev/nvme2n1"},
+			wantRefusal: []string{"cannot read the identity of /dev/nvme2n1"},
 		},
 		"probe failed": {
 			reason: "if the data check fails the drive is not initialised",
@@ -196,15 +272,23 @@ func TestMakePlan(t *testing.T) {
 		"extra vds": {
 			reason: "more VDs than declared: never delete, refuse",
 			facts:  pdFacts,
+			rec:    recorded(0, 1),
 			inv: inventory{PDs: pds(dg(0), "w0", "w1", "w2"), DGs: []graidctl.DriveGroup{{DgID: 0, Mode: "raid5"}},
 				VDs: []graidctl.VirtualDrive{{DgID: 0, VdID: 0}, {DgID: 0, VdID: 1}, {DgID: 0, VdID: 2}}},
-			wantRefusal: []string{"drive group 0 has 3 virtual drives but the layout declares 2"},
+			wantRefusal: []string{"drive group 0 holds virtual drive 0/2 that no layout entry of this node's record owns"},
 		},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
 			l := planLayout()
-			p := makePlan(l, tc.facts(), tc.inv)
+			rec := tc.rec
+			if rec == nil {
+				rec = &nodeRecord{Names: map[string]string{}}
+			}
+			p := makePlan(l, tc.facts(), tc.inv, rec)
+			if diff := cmp.Diff(tc.wantWarning, p.Warnings, cmpSubstrings); diff != "" {
+				t.Errorf("%s\nwarnings -want +got:\n%s", tc.reason, diff)
+			}
 			if len(p.Refusals) != len(tc.wantRefusal) {
 				t.Fatalf("%s\nrefusals = %q, want %d", tc.reason, p.Refusals, len(tc.wantRefusal))
 			}
@@ -212,9 +296,6 @@ func TestMakePlan(t *testing.T) {
 				if !strings.Contains(p.Refusals[i], want) {
 					t.Errorf("%s\nrefusal %q\nwant containing %q", tc.reason, p.Refusals[i], want)
 				}
-			}
-			if len(tc.wantRefusal) > 0 && len(p.Groups) != 0 {
-				t.Errorf("%s\na refused plan must not create anything, got %+v", tc.reason, p.Groups)
 			}
 			if diff := cmp.Diff(tc.wantChanges, p.changes(l)); diff != "" {
 				t.Errorf("%s\nchanges -want +got:\n%s", tc.reason, diff)

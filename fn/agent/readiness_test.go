@@ -7,6 +7,10 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 func TestReadyFile(t *testing.T) {
@@ -62,4 +66,21 @@ func TestReadyHandler(t *testing.T) {
 			t.Errorf("%s: %s -> %d %q, want %d containing %q", tc.reason, tc.path, code, body, tc.wantCode, tc.wantBody)
 		}
 	}
+}
+
+func TestHealthzStale(t *testing.T) {
+	now := time.Unix(1000, 0)
+	h := &ReadyHandler{StaleAfter: time.Minute, Now: func() time.Time { return now }}
+	get := func() int {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/healthz", nil))
+		return rec.Code
+	}
+	assert.Equal(t, 200, get(), "fresh start: the first pass has a minute")
+	now = now.Add(2 * time.Minute)
+	assert.Equal(t, 503, get(), "no pass finished for two minutes: a hung pass fails liveness")
+	require.NoError(t, h.Set(Status{}))
+	assert.Equal(t, 200, get(), "a finished pass, even a not-ready one, is alive")
+	now = now.Add(61 * time.Second)
+	assert.Equal(t, 503, get(), "the last pass is stale again")
 }

@@ -3,6 +3,7 @@ package agent
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"log/slog"
 	"os"
 	"os/exec"
@@ -68,9 +69,9 @@ func TestRealMount(t *testing.T) {
 	}
 	dir := t.TempDir()
 	blank := loopDevice(t, dir, "vd0.img")
+	// A VD the agent creates but finds formatted is refused (TestFaultMatrix covers it); here
+	// both are blank.
 	preformatted := loopDevice(t, dir, "vd1.img")
-	mustExec(t, "mkfs.xfs", "-q", preformatted)
-	keepUUID := blkidValue(t, preformatted, "UUID")
 
 	hostRoot, peer := filepath.Join(dir, "host"), filepath.Join(dir, "peer")
 	for _, p := range []string{hostRoot, peer} {
@@ -89,20 +90,11 @@ func TestRealMount(t *testing.T) {
 	mustExec(t, "mount", "--make-shared", hostRoot)
 	mustExec(t, "mount", "--bind", hostRoot, peer)
 
-	// A file on the pre-formatted device must survive the agent.
-	scratch := filepath.Join(dir, "scratch")
-	if err := os.MkdirAll(scratch, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	mustExec(t, "mount", preformatted, scratch)
-	if err := os.WriteFile(filepath.Join(scratch, "keep.txt"), []byte("precious\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	mustExec(t, "umount", scratch)
-
 	nodeRoot := filepath.Join(dir, "node")
-	if err := graidctlsim.AddNVMe(nodeRoot, "nvme0n1", "eui.real0", 0); err != nil {
-		t.Fatal(err)
+	for i, n := range []string{"nvme0n1", "nvme1n1"} {
+		if err := graidctlsim.AddNVMe(nodeRoot, n, fmt.Sprintf("eui.real%d", i), 64<<20); err != nil {
+			t.Fatal(err)
+		}
 	}
 	statePath := filepath.Join(dir, "graidctl.json")
 	st := &graidctlsim.State{
@@ -120,7 +112,7 @@ func TestRealMount(t *testing.T) {
 		License: License{KeyFile: keyFile},
 		DriveGroups: []DriveGroup{{
 			RaidLevel:      "raid0",
-			PhysicalDrives: []PhysicalDrive{{Device: "/dev/nvme0n1"}},
+			PhysicalDrives: []PhysicalDrive{{Device: "/dev/nvme0n1"}, {Device: "/dev/nvme1n1"}},
 			VirtualDrives: []VirtualDrive{
 				{Size: "1Gi", Filesystem: "xfs", MountPath: "/var/mnt/supremeraid/vd0", MountOptions: []string{"noatime"}},
 				{Size: "100%", Filesystem: "xfs", MountPath: "/var/mnt/supremeraid/vd1"},
@@ -168,11 +160,8 @@ func TestRealMount(t *testing.T) {
 	if !ok || e1.Source != preformatted {
 		t.Fatalf("vd1 mount: %+v", e1)
 	}
-	if got := blkidValue(t, preformatted, "UUID"); got != keepUUID {
-		t.Errorf("pre-formatted device was reformatted: UUID %s -> %s", keepUUID, got)
-	}
-	if b, err := os.ReadFile(vd1 + "/keep.txt"); err != nil || string(b) != "precious\n" {
-		t.Errorf("data on the pre-formatted device: %q %v", b, err)
+	if err := os.WriteFile(vd1+"/keep.txt", []byte("precious\n"), 0o644); err != nil {
+		t.Fatal(err)
 	}
 	tenant, err := os.Stat(vd0 + "/project1")
 	if err != nil {
@@ -218,8 +207,18 @@ func TestRealMount(t *testing.T) {
 	d.UnmountTimeout, d.UnmountRetry = 500*time.Millisecond, 50*time.Millisecond
 	ctx, cancel := context.WithCancel(context.Background())
 	sink := &cancelSink{n: 1, cancel: cancel}
-	if err := Loop(ctx, layout, d, sink, time.Hour); err != nil {
-		t.Fatalf("loop: %v\n%s", err, logs.String())
+	// vd1 is held open: the lazy unmount detaches it but its filesystem stays alive, so the
+	// stop must be reported unclean (graid must not be stopped under it).
+	err = Loop(ctx, layout, d, sink, time.Hour)
+	if err == nil || !strings.Contains(err.Error(), "still busy") || !strings.Contains(logs.String(), "UNCLEAN") {
+		t.Fatalf("loop with a busy vd1 must report the live filesystem, got %v\n%s", err, logs.String())
+	}
+	if !strings.Contains(logs.String(), "released: no filesystem holds the virtual drive any more") {
+		t.Errorf("vd0 must be proven released:\n%s", logs.String())
+	}
+	busy.Close()
+	if err := waitReleased(context.Background(), d, preformatted); err != nil {
+		t.Errorf("vd1 must be released once its last user closes it: %v", err)
 	}
 	if !sink.got[0].Ready {
 		t.Fatalf("loop pass not ready: %q", sink.got[0].Reasons)

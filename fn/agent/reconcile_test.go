@@ -78,7 +78,7 @@ func TestRunTable(t *testing.T) {
 				checkTenantDir(t, e, "/var/mnt/supremeraid/vd0/project1", 1000, 100)
 				checkTenantDir(t, e, "/var/mnt/supremeraid/vd0/project2", 1001, 100)
 				rec, err := loadRecord(filepath.Join(e.hostRoot, "/var/lib/supremeraid-node"))
-				if err != nil || rec.Drives["/dev/nvme3n1"] != "eui.nvme3n1" {
+				if err != nil || rec.Names["/dev/nvme3n1"] != "eui.nvme3n1" {
 					t.Errorf("drive record must hold every WWID: %+v %v", rec, err)
 				}
 				if strings.Contains(e.logs.String(), testLicenseKey) {
@@ -166,7 +166,7 @@ func TestRunTable(t *testing.T) {
 			nvme:        allNVMe,
 			setup:       func(t *testing.T, e *env, l *Layout) { writeMBR(t, filepath.Join(e.nodeRoot, "dev/nvme2n1")) },
 			wantRefused: true,
-			wantReasons: []string{"driveGroups[0].physicalDrives[2]: /dev/nvme2n1 holds a dos partition table; refusing to make it a SupremeRAID physical drive because its data would be destroyed. If that data may go, set allowInitialize: true for this drive"},
+			wantReasons: []string{"driveGroups[0].physicalDrives[2]: /dev/nvme2n1 holds a dos partition table; refusing to make it a SupremeRAID physical drive because its data would be destroyed. If that data may go, list this drive in allowInitialize"},
 			check: func(t *testing.T, e *env, st Status) {
 				if sim := e.state(); len(sim.PDs) != 0 {
 					t.Errorf("no PD may be created: %+v", sim.PDs)
@@ -188,6 +188,7 @@ func TestRunTable(t *testing.T) {
 			nvme:   allNVMe,
 			setup: func(t *testing.T, e *env, l *Layout) {
 				writeMBR(t, filepath.Join(e.nodeRoot, "dev/nvme2n1"))
+				l.DriveGroups[0].PhysicalDrives[2].Device = e.link(t, "by-id/nvme-TEST_nvme2n1", "../../nvme2n1")
 				l.DriveGroups[0].PhysicalDrives[2].AllowInitialize = true
 			},
 			wantCmds:  freshCmds[1:],
@@ -239,7 +240,8 @@ func TestRunTable(t *testing.T) {
 			nvme:   append(allNVMe, "nvme4n1"),
 			setup: func(t *testing.T, e *env, l *Layout) {
 				// The agent's record says which WWIDs are ours (as after a crash).
-				rec := &driveRecord{Version: 1, Drives: map[string]string{"/dev/nvme0n1": "eui.nvme0n1"}}
+				rec := &nodeRecord{Version: 2, Names: map[string]string{"/dev/nvme0n1": "eui.nvme0n1"}}
+				rec.setDrive(DriveID{Wwid: "eui.nvme0n1"}, stateConfirmed)
 				if err := rec.save(filepath.Join(e.hostRoot, "/var/lib/supremeraid-node")); err != nil {
 					t.Fatal(err)
 				}
@@ -260,9 +262,7 @@ func TestRunTable(t *testing.T) {
 			},
 			wantRefused: true,
 			wantReasons: []string{
-				"driveGroups[0].virtualDrives[0]: virtual drive 0/0 (/dev/gdg0n1) holds a xfs signature, not a blank device or a ext4 filesystem; refusing to format or mount it",
-				"tenants[0]: /var/mnt/supremeraid/vd0 is not mounted",
-				"tenants[1]: /var/mnt/supremeraid/vd0 is not mounted",
+				"driveGroups[0].virtualDrives[0]: virtual drive 0/0 was made with xfs but the layout now says ext4; refusing to format or mount it",
 			},
 			check: func(t *testing.T, e *env, st Status) {
 				if sig := e.probe("/dev/gdg0n1"); sig.Type != "xfs" {
@@ -301,7 +301,7 @@ func TestRunTable(t *testing.T) {
 			wantReady: true,
 			check: func(t *testing.T, e *env, st Status) {
 				rec, err := loadRecord(filepath.Join(e.hostRoot, "/var/lib/supremeraid-node"))
-				if err != nil || rec.Drives["/dev/disk/by-id/nvme-TEST_nvme0n1"] != "eui.nvme0n1" || rec.Drives["/dev/nvme2n1"] != "eui.nvme2n1" {
+				if err != nil || rec.Names["/dev/disk/by-id/nvme-TEST_nvme0n1"] != "eui.nvme0n1" || rec.Names["/dev/nvme2n1"] != "eui.nvme2n1" {
 					t.Errorf("the record must be keyed by the configured paths: %+v %v", rec, err)
 				}
 				l := simLayout(t, e.keyFile)
@@ -323,7 +323,7 @@ func TestRunTable(t *testing.T) {
 				l.DriveGroups[0].PhysicalDrives[3].Device = e.link(t, "by-path/pci-0000:00:17.0-ata-1", "../../sda")
 			},
 			wantRefused: true,
-			wantReasons: []string{"driveGroups[0].physicalDrives[3]: cannot read the WWID of /dev/disk/by-path/pci-0000:00:17.0-ata-1 (/dev/disk/by-path/pci-0000:00:17.0-ata-1 links to /dev/sda, which is not an NVMe namespace /dev/nvmeXnY)"},
+			wantReasons: []string{"driveGroups[0].physicalDrives[3]: cannot read the identity of /dev/disk/by-path/pci-0000:00:17.0-ata-1 (/dev/disk/by-path/pci-0000:00:17.0-ata-1 links to /dev/sda, which is not an NVMe namespace /dev/nvmeXnY)"},
 			check: func(t *testing.T, e *env, st Status) {
 				if sim := e.state(); len(sim.PDs) != 0 {
 					t.Errorf("nothing may be created: %+v", sim.PDs)
@@ -339,6 +339,34 @@ func TestRunTable(t *testing.T) {
 			},
 			wantRefused: true,
 			wantReasons: []string{"driveGroups[0].physicalDrives[3]: /dev/disk/by-id/nvme-TEST_nvme0n1 is the same SSD (WWID eui.nvme0n1) as driveGroups[0].physicalDrives[0]"},
+		},
+		"graid numbers VDs differently": {
+			reason:    "the agent records the id graid lists for the new VD, not the one it expected",
+			state:     &graidctlsim.State{VDIDBase: 5},
+			nvme:      allNVMe,
+			wantCmds:  freshCmds,
+			wantReady: true,
+			check: func(t *testing.T, e *env, st Status) {
+				rec, err := loadRecord(filepath.Join(e.hostRoot, "/var/lib/supremeraid-node"))
+				if err != nil || len(rec.Groups) != 1 || rec.Groups[0].VDs[0].VdID != 5 || rec.Groups[0].VDs[1].VdID != 6 {
+					t.Fatalf("record: %+v %v", rec, err)
+				}
+				if st2, cmds := e.run(simLayout(t, e.keyFile)); !st2.Ready || len(cmds) != 0 {
+					t.Errorf("second pass must change nothing: %q %q", st2.Reasons, cmds)
+				}
+			},
+		},
+		"graidctl asks for confirmation": {
+			reason:      "a create that prompts gets no answer (no stdin): it aborts, the node is not ready, nothing else runs",
+			state:       &graidctlsim.State{Prompt: true},
+			nvme:        allNVMe,
+			wantCmds:    []string{"apply license <redacted>", "create pd /dev/nvme0n1"},
+			wantReasons: []string{"aborted: not confirmed"},
+			check: func(t *testing.T, e *env, st Status) {
+				if sim := e.state(); len(sim.PDs) != 0 {
+					t.Errorf("nothing may be created: %+v", sim.PDs)
+				}
+			},
 		},
 		"tenant path is a symlink": {
 			reason: "a symlink where a tenant directory belongs is never followed",

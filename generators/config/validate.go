@@ -10,20 +10,23 @@ import (
 
 	"k8s.io/apimachinery/pkg/util/validation"
 	"k8s.io/apimachinery/pkg/util/validation/field"
+
+	"supremeraid.dev/supremeraid-fn/generators/nodelayout"
 )
 
-// SupremeRAID product limits (SupremeRAID user guide: per controller).
+// SupremeRAID product limits: the one table in generators/nodelayout, with its sources.
 const (
-	MaxPhysicalDrives       = 32
-	MaxDriveGroups          = 8
-	MaxDrivesPerGroup       = 32
-	MaxVirtualDrivesPerGrp  = 1023
+	MaxPhysicalDrives       = nodelayout.MaxPhysicalDrives
+	MaxDriveGroups          = nodelayout.MaxDriveGroups
+	MaxDrivesPerGroup       = nodelayout.MaxDrivesPerGroup
+	MaxVirtualDrivesPerGrp  = nodelayout.MaxVirtualDrivesPerG
 	maxNameLen              = 40 // leaves room for the longest suffix within 63 characters
 	maxExtraKernelArgLength = 256
 )
 
-// MinDrives is the smallest drive count each RAID level accepts.
-var MinDrives = map[RAIDLevel]int{RAID0: 2, RAID1: 2, RAID5: 3, RAID6: 4, RAID10: 4}
+// MinDrives is the smallest drive count each RAID level accepts (nodelayout.MinDrives).
+var MinDrives = map[RAIDLevel]int{RAID0: nodelayout.MinDrives["raid0"], RAID1: nodelayout.MinDrives["raid1"],
+	RAID5: nodelayout.MinDrives["raid5"], RAID6: nodelayout.MinDrives["raid6"], RAID10: nodelayout.MinDrives["raid10"]}
 
 // raidLevels in the order error messages list them.
 var raidLevels = []string{string(RAID0), string(RAID1), string(RAID5), string(RAID6), string(RAID10)}
@@ -71,6 +74,7 @@ func (c *SupremeRAID) Validate() field.ErrorList {
 	errs = append(errs, validateKernel(spec.Child("kernel"), &s.Kernel)...)
 	errs = append(errs, validateNode(spec.Child("node"), &s.Node, DefaultNodeImageRepository(c))...)
 	errs = append(errs, validateRAID(spec.Child("raid"), &s.RAID)...)
+	errs = append(errs, validateRAIDIdentity(spec.Child("raid"), &s.RAID)...)
 	errs = append(errs, validateWorkloads(spec.Child("workloads"), s)...)
 	errs = append(errs, validateOPA(spec.Child("opa"), s)...)
 	errs = append(errs, validateMonitoring(spec.Child("monitoring"), &s.Monitoring)...)
@@ -338,8 +342,8 @@ func validateDriveGroup(p *field.Path, dg *DriveGroup, drives map[string]string)
 	}
 	for i, d := range drivesToWalk {
 		ip := pdp.Index(i)
-		if !nvmeDeviceRe.MatchString(d) && (!byIDDeviceRe.MatchString(d) || path.Base(d) == "..") {
-			errs = append(errs, field.Invalid(ip, d, "must be an NVMe namespace like /dev/nvme0n1 or a /dev/disk/by-id/ or /dev/disk/by-path/ link"))
+		if !nvmeDeviceRe.MatchString(d) && !identityDriveRe.MatchString(d) && (!byIDDeviceRe.MatchString(d) || path.Base(d) == "..") {
+			errs = append(errs, field.Invalid(ip, d, "must be an NVMe namespace like /dev/nvme0n1 or a /dev/disk/by-id/ or /dev/disk/by-path/ link, wwid:<WWID> or serial:<serial> (stable names are safer)"))
 			continue
 		}
 		if first, dup := drives[d]; dup {

@@ -48,7 +48,8 @@ func TestValidateLimits(t *testing.T) {
 	}{
 		"baseline":               {reason: "the fixture itself is valid", mutate: func(*SupremeRAID) {}},
 		"raid0 with 2 drives":    {reason: "minimum for raid0", mutate: level(RAID0, 2)},
-		"raid0 with 1 drive":     {reason: "below minimum", mutate: level(RAID0, 1), wantPath: "spec.raid.driveGroups[0].physicalDrives"},
+		"raid0 with 1 drive":     {reason: "raid0 takes one drive (nodelayout.MinDrives, the published table)", mutate: level(RAID0, 1)},
+		"raid0 with 0 drives":    {reason: "below minimum", mutate: level(RAID0, 0), wantPath: "spec.raid.driveGroups[0].physicalDrives"},
 		"raid1 with 2 drives":    {reason: "minimum for raid1", mutate: level(RAID1, 2)},
 		"raid5 with 3 drives":    {reason: "minimum for raid5", mutate: level(RAID5, 3)},
 		"raid5 with 2 drives":    {reason: "below minimum", mutate: level(RAID5, 2), wantPath: "spec.raid.driveGroups[0].physicalDrives"},

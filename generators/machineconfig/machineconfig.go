@@ -59,5 +59,9 @@ func Generate(cfg *config.SupremeRAID) ([]any, error) {
 			},
 		})
 	}
-	return objs, nil
+	kcs, err := kubeletConfigs(cfg, pools)
+	if err != nil {
+		return nil, err
+	}
+	return append(objs, kcs...), nil
 }

@@ -68,6 +68,7 @@ func TestGenerate(t *testing.T) {
 					got = append(got, obj{v.Kind, v.Name, v.Labels[RoleLabel], v.Annotations[meta.SyncWaveKey]})
 				case *MachineConfigPool:
 					got = append(got, obj{v.Kind, v.Name, v.Labels[RoleLabel], v.Annotations[meta.SyncWaveKey]})
+				case *KubeletConfig: // graceful node shutdown, tested in kubeletconfig_test.go
 				default:
 					t.Fatalf("%s: unexpected %T", tc.reason, o)
 				}

@@ -77,6 +77,8 @@ func TestSchema(t *testing.T) {
 					if got.Spec.MaxUnavailable == nil || got.Spec.MaxUnavailable.IntValue() != 1 || got.Spec.Paused {
 						t.Errorf("%s: decoded spec %+v", o.Name, got.Spec)
 					}
+				case *machineconfig.KubeletConfig:
+					checkKubeletConfig(t, o, y)
 				default:
 					t.Fatalf("unexpected %T", o)
 				}

@@ -19,13 +19,9 @@ import (
 //go:embed wait-modules.sh
 var waitModulesScript string
 
-//go:embed graid-service.sh
-var graidServiceScript string
-
 // Container names.
 const (
 	WaitModulesContainer = "wait-modules"
-	GraidContainer       = "graid"
 	AgentContainer       = "agent"
 )
 
@@ -37,8 +33,8 @@ const (
 	// minutes); then the init container fails and the pod restarts with back-off.
 	ModuleWaitSeconds = 600
 	// graidStopReserve is the part of the grace period left for graid_server to stop after the
-	// agent has unmounted.
-	graidStopReserve = 30
+	// agent has unmounted: graid.service's TimeoutStopSec=60s.
+	graidStopReserve = 60
 	// GraidLogDir is graid's log directory, kept on the host across pod restarts.
 	GraidLogDir    = "/var/log/graid"
 	probePortName  = "probes"
@@ -53,10 +49,11 @@ const (
 	secretFileMode = int32(0o400)
 )
 
-// UnmountTimeout is the agent's per-mount clean-unmount budget. On SIGTERM the agent finishes
-// the pass it is in, then unmounts each mount in turn; graid_server stops only after that (it is
-// a sidecar). Half of the grace period that remains after graidStopReserve goes to the
-// unmounts, the other half to the running pass; at least one second.
+// UnmountTimeout is the agent's per-mount budget, spent twice at most: once on the unmount and
+// once waiting until the virtual drive opens O_EXCL (no tenant mount namespace holds it any
+// more). On SIGTERM the agent finishes the pass it is in, then unmounts each mount in turn;
+// graid_server stops only after that. Of the grace period that remains after graidStopReserve,
+// a third goes to the running pass and two thirds to the mounts; at least one second.
 func UnmountTimeout(cfg *config.SupremeRAID) int64 {
 	mounts := int64(0)
 	for _, dg := range cfg.Spec.RAID.DriveGroups {
@@ -66,7 +63,7 @@ func UnmountTimeout(cfg *config.SupremeRAID) int64 {
 	if mounts == 0 || grace <= graidStopReserve {
 		return 1
 	}
-	return max(1, (grace-graidStopReserve)/(2*mounts))
+	return max(1, (grace-graidStopReserve)/(3*mounts))
 }
 
 // AgentArgs is the agent's command line.
@@ -78,6 +75,12 @@ func AgentArgs(cfg *config.SupremeRAID) []string {
 		"--graidctl", GraidctlPath,
 		"--listen", ":" + strconv.Itoa(AgentPort),
 		"--unmount-timeout", strconv.FormatInt(UnmountTimeout(cfg), 10) + "s",
+		// graid_server is the agent's child: one process tree and filesystem for graid's
+		// socket, pid and lock files, and the agent stops it last, never while a virtual
+		// drive is claimed.
+		"--graid-server", GraidServerPath,
+		"--graid-pre", GraidPrePath,
+		"--graid-stop-timeout", strconv.Itoa(graidStopReserve) + "s",
 	}
 }
 
@@ -106,7 +109,7 @@ func DaemonSet(cfg *config.SupremeRAID, layoutCM *corev1.ConfigMap, image string
 		NodeSelector:                  NodeSelector(cfg),
 		Tolerations:                   append([]corev1.Toleration(nil), s.Tolerations...),
 		TerminationGracePeriodSeconds: ptr(*s.Node.TerminationGracePeriodSeconds),
-		InitContainers:                []corev1.Container{waitModules(cfg, image), graid(image)},
+		InitContainers:                []corev1.Container{waitModules(cfg, image)},
 		Containers:                    []corev1.Container{agentContainer(cfg, image)},
 		Volumes:                       volumes(cfg),
 	}
@@ -159,38 +162,10 @@ func waitModules(cfg *config.SupremeRAID, image string) corev1.Container {
 	}
 }
 
-// graid runs graid_server as a native sidecar (an init container that keeps running): it starts
-// before the agent and the kubelet stops it only after the agent has exited, so the virtual
-// drives stay served while the agent unmounts. No liveness probe: restarting a storage server
-// under load would do more harm than a hung one; if it exits, the kubelet restarts it.
-func graid(image string) corev1.Container {
-	return corev1.Container{
-		Name:            GraidContainer,
-		Image:           image,
-		ImagePullPolicy: corev1.PullIfNotPresent,
-		RestartPolicy:   ptr(corev1.ContainerRestartPolicyAlways),
-		Command:         []string{"/bin/sh", "-c", graidServiceScript, GraidContainer},
-		Env: []corev1.EnvVar{
-			// The NVIDIA runtime (or the toolkit's OCI hook) injects the node driver's libcuda
-			// and device nodes for graid_core. The device plugin is off on these nodes, so
-			// nothing is allocated: graid_core uses the SupremeRAID GPU directly.
-			{Name: "NVIDIA_VISIBLE_DEVICES", Value: "all"},
-			{Name: "NVIDIA_DRIVER_CAPABILITIES", Value: "compute,utility"},
-		},
-		Resources: requests("100m", "256Mi"),
-		// graid_server drives the GPU and the NVMe SSDs through the graid modules' device nodes.
-		SecurityContext: &corev1.SecurityContext{Privileged: ptr(true)},
-		VolumeMounts: []corev1.VolumeMount{
-			{Name: volDev, MountPath: "/dev"},
-			{Name: volSys, MountPath: "/sys"},
-			{Name: volGraidLog, MountPath: GraidLogDir},
-		},
-		TerminationMessagePolicy: corev1.TerminationMessageFallbackToLogsOnError,
-	}
-}
-
-// agentContainer runs supremeraid-fn node. It is PID 1 (no shell), so SIGTERM reaches it and it
-// unmounts cleanly before exiting.
+// agentContainer runs supremeraid-fn node, which supervises graid_server. The agent is PID 1 (no
+// shell), so SIGTERM reaches it: it unmounts, proves each virtual drive released, then stops
+// graid_server (60 s, graid.service's TimeoutStopSec) and exits. No liveness probe restarts it
+// for graid's sake: restarting a storage server under load would do more harm than a hung one.
 func agentContainer(cfg *config.SupremeRAID, image string) corev1.Container {
 	port := intstr.FromString(probePortName)
 	return corev1.Container{
@@ -216,9 +191,18 @@ func agentContainer(cfg *config.SupremeRAID, image string) corev1.Container {
 			FailureThreshold: 6,
 			SuccessThreshold: 1,
 		},
-		Resources: requests("20m", "64Mi"),
+		Env: []corev1.EnvVar{
+			// The NVIDIA runtime (or the toolkit's OCI hook) injects the node driver's libcuda
+			// and device nodes for graid_core. The device plugin is off on these nodes, so
+			// nothing is allocated: graid_core uses the SupremeRAID GPU directly.
+			{Name: "NVIDIA_VISIBLE_DEVICES", Value: "all"},
+			{Name: "NVIDIA_DRIVER_CAPABILITIES", Value: "compute,utility"},
+		},
+		// The agent's own needs plus graid_server's.
+		Resources: requests("120m", "320Mi"),
 		// mount(2), Bidirectional propagation (which Kubernetes allows only in privileged
-		// containers), blkid and mkfs on block devices, chown of tenant directories.
+		// containers), blkid and mkfs on block devices, chown of tenant directories; graid_server
+		// drives the GPU and the NVMe SSDs through the graid modules' device nodes.
 		SecurityContext: &corev1.SecurityContext{Privileged: ptr(true)},
 		VolumeMounts: []corev1.VolumeMount{
 			{Name: volHostRoot, MountPath: HostRoot, MountPropagation: ptr(corev1.MountPropagationBidirectional)},
@@ -228,6 +212,7 @@ func agentContainer(cfg *config.SupremeRAID, image string) corev1.Container {
 			// through the hash annotation instead of editing a running agent's input.
 			{Name: volLayout, MountPath: LayoutPath, SubPath: LayoutKey, ReadOnly: true},
 			{Name: volLicense, MountPath: LicenseDir, ReadOnly: true},
+			{Name: volGraidLog, MountPath: GraidLogDir},
 		},
 		TerminationMessagePolicy: corev1.TerminationMessageFallbackToLogsOnError,
 	}

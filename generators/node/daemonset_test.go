@@ -131,7 +131,7 @@ func TestDaemonSet(t *testing.T) {
 					t.Errorf("terminationGracePeriodSeconds %v", s.TerminationGracePeriodSeconds)
 				}
 				args := strings.Join(container(t, s, node.AgentContainer).Command, " ")
-				if !strings.Contains(args, "--unmount-timeout 67s") { // (300-30)/(2 mounts * 2)
+				if !strings.Contains(args, "--unmount-timeout 40s") { // (300-60)/(2 mounts * 3)
 					t.Errorf("agent command %q", args)
 				}
 			},
@@ -182,15 +182,12 @@ func TestDaemonSet(t *testing.T) {
 				}
 			},
 		},
-		"container order: wait, graid sidecar, agent": {
-			reason: "graid starts after the modules are loaded and, as a native sidecar, stops only after the agent has unmounted",
+		"container order: wait, then the agent that supervises graid": {
+			reason: "graid starts after the modules are loaded, as the agent's child, which stops it last",
 			check: func(t *testing.T, ds *appsv1.DaemonSet, _ *node.Image) {
 				s := ds.Spec.Template.Spec
-				if len(s.InitContainers) != 2 || s.InitContainers[0].Name != node.WaitModulesContainer || s.InitContainers[1].Name != node.GraidContainer {
+				if len(s.InitContainers) != 1 || s.InitContainers[0].Name != node.WaitModulesContainer {
 					t.Fatalf("init containers %v", names(s.InitContainers))
-				}
-				if rp := s.InitContainers[1].RestartPolicy; rp == nil || *rp != corev1.ContainerRestartPolicyAlways {
-					t.Errorf("graid must be a sidecar (restartPolicy Always), got %v", rp)
 				}
 				if s.InitContainers[0].RestartPolicy != nil {
 					t.Error("wait-modules must be a plain init container that finishes")
@@ -198,8 +195,9 @@ func TestDaemonSet(t *testing.T) {
 				if len(s.Containers) != 1 || s.Containers[0].Name != node.AgentContainer {
 					t.Errorf("containers %v", names(s.Containers))
 				}
-				if c := container(t, s, node.GraidContainer); c.LivenessProbe != nil {
-					t.Error("no liveness probe on the storage server")
+				args := strings.Join(s.Containers[0].Command, " ")
+				if !strings.Contains(args, "--graid-server /usr/local/bin/graid_server --graid-pre /usr/local/bin/graid_server_pre.sh --graid-stop-timeout 60s") {
+					t.Errorf("the agent must supervise graid_server with graid.service's 60 s stop timeout: %q", args)
 				}
 			},
 		},
@@ -208,7 +206,8 @@ func TestDaemonSet(t *testing.T) {
 			check: func(t *testing.T, ds *appsv1.DaemonSet, _ *node.Image) {
 				a := container(t, ds.Spec.Template.Spec, node.AgentContainer)
 				want := []string{"/usr/local/bin/supremeraid-fn", "node", "--layout", "/etc/supremeraid/layout.json", "--host-root", "/host",
-					"--graidctl", "/usr/local/bin/graidctl", "--listen", ":8095", "--unmount-timeout", "22s"}
+					"--graidctl", "/usr/local/bin/graidctl", "--listen", ":8095", "--unmount-timeout", "10s",
+					"--graid-server", "/usr/local/bin/graid_server", "--graid-pre", "/usr/local/bin/graid_server_pre.sh", "--graid-stop-timeout", "60s"}
 				if !slices.Equal(a.Command, want) || len(a.Args) != 0 {
 					t.Errorf("agent command %q args %q, want %q", a.Command, a.Args, want)
 				}
@@ -265,7 +264,7 @@ func TestDaemonSet(t *testing.T) {
 			},
 		},
 		"NVIDIA runtime for graid_core": {
-			reason: "RuntimeClass nvidia by default and the variables the NVIDIA runtime and hook read, on the graid container only",
+			reason: "RuntimeClass nvidia by default and the variables the NVIDIA runtime and hook read, on the container that runs graid only",
 			check: func(t *testing.T, ds *appsv1.DaemonSet, _ *node.Image) {
 				s := ds.Spec.Template.Spec
 				if s.RuntimeClassName == nil || *s.RuntimeClassName != "nvidia" {
@@ -273,7 +272,7 @@ func TestDaemonSet(t *testing.T) {
 				}
 				for _, c := range append(slices.Clone(s.InitContainers), s.Containers...) {
 					has := slices.ContainsFunc(c.Env, func(e corev1.EnvVar) bool { return e.Name == "NVIDIA_VISIBLE_DEVICES" && e.Value == "all" })
-					if has != (c.Name == node.GraidContainer) {
+					if has != (c.Name == node.AgentContainer) {
 						t.Errorf("%s: NVIDIA_VISIBLE_DEVICES=all present=%v", c.Name, has)
 					}
 				}
@@ -396,10 +395,10 @@ func TestUnmountTimeout(t *testing.T) {
 		vds    int
 		want   int64
 	}{
-		{"default 120 s, one mount: half of what graid's stop leaves", 120, 1, 45},
-		{"the budget is shared by the mounts", 120, 3, 15},
+		{"default 120 s, one mount: a third of what graid's 60 s stop leaves", 120, 1, 20},
+		{"the budget is shared by the mounts", 120, 3, 6},
 		{"the minimum grace period still gets a one-second try before the lazy fallback", 30, 1, 1},
-		{"the maximum grace period", 3600, 1, 1785},
+		{"the maximum grace period", 3600, 1, 1180},
 	}
 	for _, tc := range cases {
 		cfg := loadConfig(t, func(doc map[string]any) {

@@ -31,7 +31,7 @@ spec:
     driveGroups:
       - raidLevel: raid5
         physicalDrives: [/dev/nvme0n1, /dev/nvme1n1, /dev/disk/by-id/nvme-SAMSUNG_MZQL23T8HCLS-00A07_S64HNE0T100003]
-        allowInitialize: [/dev/nvme1n1]
+        allowInitialize: [/dev/disk/by-id/nvme-SAMSUNG_MZQL23T8HCLS-00A07_S64HNE0T100003]
         virtualDrives:
           - {size: 2Ti, filesystem: ext4, mountPath: /var/mnt/supremeraid/scratch}
           - {mountPath: /var/mnt/supremeraid/vd0, mountOptions: [noatime]}

@@ -11,9 +11,9 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/validation/field"
 
-	"supremeraid.dev/supremeraid-fn/fn/agent"
 	"supremeraid.dev/supremeraid-fn/generators/config"
 	"supremeraid.dev/supremeraid-fn/generators/meta"
+	"supremeraid.dev/supremeraid-fn/generators/nodelayout"
 )
 
 // restOfGroup is the only percentage the agent can create: graidctl's `create vd <dg>` without a
@@ -22,20 +22,20 @@ const restOfGroup = "100%"
 
 // Layout converts the config into the node agent's layout. The drive groups, drives and virtual
 // drives keep the config's order and indices, so agent field paths map back to spec paths.
-func Layout(cfg *config.SupremeRAID) *agent.Layout {
+func Layout(cfg *config.SupremeRAID) *nodelayout.Layout {
 	s := &cfg.Spec
-	l := &agent.Layout{License: agent.License{KeyFile: LicenseFile}}
+	l := &nodelayout.Layout{License: nodelayout.License{KeyFile: LicenseFile}}
 	for _, dg := range s.RAID.DriveGroups {
 		allow := map[string]bool{}
 		for _, d := range dg.AllowInitialize {
 			allow[d] = true
 		}
-		g := agent.DriveGroup{RaidLevel: string(dg.RAIDLevel)}
+		g := nodelayout.DriveGroup{RaidLevel: string(dg.RAIDLevel)}
 		for _, d := range dg.PhysicalDrives {
-			g.PhysicalDrives = append(g.PhysicalDrives, agent.PhysicalDrive{Device: d, AllowInitialize: allow[d]})
+			g.PhysicalDrives = append(g.PhysicalDrives, nodelayout.PhysicalDrive{Device: d, AllowInitialize: allow[d]})
 		}
 		for _, vd := range dg.VirtualDrives {
-			g.VirtualDrives = append(g.VirtualDrives, agent.VirtualDrive{
+			g.VirtualDrives = append(g.VirtualDrives, nodelayout.VirtualDrive{
 				Size:         vd.Size,
 				Filesystem:   string(vd.Filesystem),
 				MountPath:    vd.MountPath,
@@ -46,7 +46,7 @@ func Layout(cfg *config.SupremeRAID) *agent.Layout {
 	}
 	if mp := s.Workloads.MountPath; mp != "" {
 		for _, ns := range s.Workloads.Namespaces {
-			l.Tenants = append(l.Tenants, agent.TenantDir{Namespace: ns.Name, UID: ns.RunAsUser, GID: ns.RunAsGroup, MountPath: mp})
+			l.Tenants = append(l.Tenants, nodelayout.TenantDir{Namespace: ns.Name, UID: ns.RunAsUser, GID: ns.RunAsGroup, MountPath: mp})
 		}
 	}
 	return l
@@ -84,7 +84,7 @@ func Validate(cfg *config.SupremeRAID) field.ErrorList {
 		return errs
 	}
 	for _, e := range flatten(err) {
-		var fe agent.FieldError
+		var fe nodelayout.FieldError
 		if !errors.As(e, &fe) {
 			errs = append(errs, field.InternalError(field.NewPath("spec"), e))
 			continue

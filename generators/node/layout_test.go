@@ -6,35 +6,35 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"supremeraid.dev/supremeraid-fn/fn/agent"
 	"supremeraid.dev/supremeraid-fn/generators/node"
+	"supremeraid.dev/supremeraid-fn/generators/nodelayout"
 )
 
 func TestLayout(t *testing.T) {
 	cases := map[string]struct {
 		reason string
 		edit   func(doc map[string]any)
-		want   *agent.Layout                       // whole layout, or
-		check  func(t *testing.T, l *agent.Layout) // a part of it
+		want   *nodelayout.Layout                       // whole layout, or
+		check  func(t *testing.T, l *nodelayout.Layout) // a part of it
 	}{
 		"base": {
 			reason: "drive order, allowInitialize per drive, defaults (100%, xfs), tenants under workloads.mountPath with runAsUser:runAsGroup",
-			want: &agent.Layout{
-				License: agent.License{KeyFile: "/etc/supremeraid/license/license"},
-				DriveGroups: []agent.DriveGroup{{
+			want: &nodelayout.Layout{
+				License: nodelayout.License{KeyFile: "/etc/supremeraid/license/license"},
+				DriveGroups: []nodelayout.DriveGroup{{
 					RaidLevel: "raid5",
-					PhysicalDrives: []agent.PhysicalDrive{
+					PhysicalDrives: []nodelayout.PhysicalDrive{
 						{Device: "/dev/nvme0n1"},
-						{Device: "/dev/nvme1n1", AllowInitialize: true},
-						{Device: "/dev/disk/by-id/nvme-SAMSUNG_MZQL23T8HCLS-00A07_S64HNE0T100003"},
+						{Device: "/dev/nvme1n1"},
+						{Device: "/dev/disk/by-id/nvme-SAMSUNG_MZQL23T8HCLS-00A07_S64HNE0T100003", AllowInitialize: true},
 					},
-					VirtualDrives: []agent.VirtualDrive{
+					VirtualDrives: []nodelayout.VirtualDrive{
 						{Size: "2Ti", Filesystem: "ext4", MountPath: "/var/mnt/supremeraid/scratch"},
 						// The workload volume gets the container SELinux context (tenant pods are confined).
 						{Size: "100%", Filesystem: "xfs", MountPath: "/var/mnt/supremeraid/vd0", MountOptions: []string{"noatime", node.SELinuxContext}},
 					},
 				}},
-				Tenants: []agent.TenantDir{
+				Tenants: []nodelayout.TenantDir{
 					{Namespace: "project1", UID: 1000, GID: 100, MountPath: "/var/mnt/supremeraid/vd0"},
 					{Namespace: "project2", UID: 1001, GID: 100, MountPath: "/var/mnt/supremeraid/vd0"},
 				},
@@ -43,16 +43,16 @@ func TestLayout(t *testing.T) {
 		"no workloads": {
 			reason: "without tenant namespaces the layout has no tenant directories and no SELinux context is added",
 			edit:   func(doc map[string]any) { delete(at(doc, "spec"), "workloads") },
-			want: &agent.Layout{
-				License: agent.License{KeyFile: node.LicenseFile},
-				DriveGroups: []agent.DriveGroup{{
+			want: &nodelayout.Layout{
+				License: nodelayout.License{KeyFile: node.LicenseFile},
+				DriveGroups: []nodelayout.DriveGroup{{
 					RaidLevel: "raid5",
-					PhysicalDrives: []agent.PhysicalDrive{
+					PhysicalDrives: []nodelayout.PhysicalDrive{
 						{Device: "/dev/nvme0n1"},
-						{Device: "/dev/nvme1n1", AllowInitialize: true},
-						{Device: "/dev/disk/by-id/nvme-SAMSUNG_MZQL23T8HCLS-00A07_S64HNE0T100003"},
+						{Device: "/dev/nvme1n1"},
+						{Device: "/dev/disk/by-id/nvme-SAMSUNG_MZQL23T8HCLS-00A07_S64HNE0T100003", AllowInitialize: true},
 					},
-					VirtualDrives: []agent.VirtualDrive{
+					VirtualDrives: []nodelayout.VirtualDrive{
 						{Size: "2Ti", Filesystem: "ext4", MountPath: "/var/mnt/supremeraid/scratch"},
 						{Size: "100%", Filesystem: "xfs", MountPath: "/var/mnt/supremeraid/vd0", MountOptions: []string{"noatime"}},
 					},
@@ -64,7 +64,7 @@ func TestLayout(t *testing.T) {
 			edit: func(doc map[string]any) {
 				at(doc, "spec", "raid", "driveGroups", 0, "virtualDrives", 1)["mountOptions"] = []any{"context=system_u:object_r:svirt_sandbox_file_t:s0"}
 			},
-			check: func(t *testing.T, l *agent.Layout) {
+			check: func(t *testing.T, l *nodelayout.Layout) {
 				if got := l.DriveGroups[0].VirtualDrives[1].MountOptions; len(got) != 1 || got[0] != "context=system_u:object_r:svirt_sandbox_file_t:s0" {
 					t.Errorf("mount options %v", got)
 				}
@@ -99,7 +99,7 @@ func TestLayoutConfigMap(t *testing.T) {
 	if len(cm.Data) != 1 {
 		t.Fatalf("data keys %v, want only %s", cm.Data, node.LayoutKey)
 	}
-	l, err := agent.ParseLayout([]byte(cm.Data[node.LayoutKey]))
+	l, err := nodelayout.ParseLayout([]byte(cm.Data[node.LayoutKey]))
 	if err != nil {
 		t.Fatalf("the agent cannot parse the layout: %v\n%s", err, cm.Data[node.LayoutKey])
 	}

@@ -92,13 +92,11 @@ func TestWaitModules(t *testing.T) {
 // /bin/sh and the build's userspace.sh (bash, following its source of kmod/build.sh).
 func TestShellcheck(t *testing.T) {
 	shellcheck := requireTool(t, "shellcheck", "make tools-kmod")
-	shippedScript(t, node.GraidContainer, "graid-service.sh")
 	cases := []struct {
 		reason string
 		args   []string
 	}{
 		{"the init container's script runs under /bin/sh", []string{"--shell=sh", "wait-modules.sh"}},
-		{"the graid container's script runs under /bin/sh", []string{"--shell=sh", "graid-service.sh"}},
 		{"the build script is bash and sources kmod/build.sh", []string{"--shell=bash", "--external-sources", "--source-path=SCRIPTDIR", "userspace.sh"}},
 	}
 	for _, tc := range cases {

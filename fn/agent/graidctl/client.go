@@ -8,6 +8,8 @@ import (
 	"os/exec"
 	"strconv"
 	"strings"
+	"syscall"
+	"time"
 )
 
 // Runner runs one command and returns its stdout and stderr.
@@ -18,17 +20,37 @@ type Runner interface {
 // ExecRunner runs commands with os/exec; Env, when set, replaces the environment.
 type ExecRunner struct {
 	Env []string
+	// Timeout bounds each command (DefaultTimeout when zero): a graidctl that hangs on a dead
+	// graid_server must not hold the agent past its grace period.
+	Timeout time.Duration
 }
+
+// DefaultTimeout bounds one graidctl command.
+const DefaultTimeout = 2 * time.Minute
 
 // Run implements Runner.
 func (r ExecRunner) Run(ctx context.Context, name string, args []string) ([]byte, []byte, error) {
+	timeout := r.Timeout
+	if timeout == 0 {
+		timeout = DefaultTimeout
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
 	cmd := exec.CommandContext(ctx, name, args...)
+	// Kill the whole process group on timeout, and do not wait for children that keep the
+	// output pipes open.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
+	cmd.WaitDelay = time.Second
 	if r.Env != nil {
 		cmd.Env = r.Env
 	}
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	err := cmd.Run()
+	if ctx.Err() == context.DeadlineExceeded {
+		err = fmt.Errorf("timed out after %s: %w", timeout, err)
+	}
 	return stdout.Bytes(), stderr.Bytes(), err
 }
 

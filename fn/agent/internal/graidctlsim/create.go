@@ -12,18 +12,25 @@ import (
 	"strings"
 
 	"supremeraid.dev/supremeraid-fn/fn/agent/graidctl"
+	"supremeraid.dev/supremeraid-fn/generators/nodelayout"
 )
 
-// Product limits (Graid user guide / support article "Management").
+// Product limits: the layout contract's table, so the simulator refuses what the product does.
 const (
-	maxPDs      = 32
-	maxDGs      = 8
-	maxPDsPerDG = 32
-	maxVDsPerDG = 1023
+	maxPDs      = nodelayout.MaxPhysicalDrives
+	maxDGs      = nodelayout.MaxDriveGroups
+	maxPDsPerDG = nodelayout.MaxDrivesPerGroup
+	maxVDsPerDG = nodelayout.MaxVirtualDrivesPerG
 )
 
-// minDrives per RAID level, as listed in public SupremeRAID notes.
-var minDrives = map[string]int{"RAID0": 1, "RAID1": 2, "RAID5": 3, "RAID6": 4, "RAID10": 2}
+// minDrives per RAID level, upper case as graidctl lists levels.
+var minDrives = func() map[string]int {
+	m := map[string]int{}
+	for level, n := range nodelayout.MinDrives {
+		m[strings.ToUpper(level)] = n
+	}
+	return m
+}()
 
 var (
 	nvmeNamespace = regexp.MustCompile(`^/dev/nvme(\d+)n(\d+)$`)
@@ -161,7 +168,9 @@ func createDG(st *State, args []string) (string, error) {
 		i := slices.IndexFunc(st.PDs, func(p PD) bool { return p.ID == id })
 		st.PDs[i].DG = &dgID
 	}
-	st.DGs = append(st.DGs, DG{ID: dgID, Level: level})
+	// graid initialises a new group in the background (the user guide: creating a drive
+	// group initialises its drives); it is usable meanwhile.
+	st.DGs = append(st.DGs, DG{ID: dgID, Level: level, Init: 2})
 	return "Create drive group successfully.", nil
 }
 
@@ -183,27 +192,21 @@ func createVD(st *State, args []string, root string) (string, error) {
 	inDG := func(id int) bool {
 		return slices.ContainsFunc(st.VDs, func(v VD) bool { return v.DG == dgID && v.ID == id })
 	}
-	vdID := lowestFree(inDG)
+	vdID := st.VDIDBase
+	for inDG(vdID) {
+		vdID++
+	}
 	if vdID >= maxVDsPerDG {
 		return "", fmt.Errorf("a drive group holds at most %d virtual drives", maxVDsPerDG)
 	}
 	dev := graidctl.VDDevicePath(dgID, vdID)
-	path := filepath.Join(root, dev)
-	if target, ok := st.VDLinks[dev]; ok {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			return "", err
+	if st.VDNodeDelay > 0 {
+		if st.PendingNodes == nil {
+			st.PendingNodes = map[string]int{}
 		}
-		if err := os.Symlink(target, path); err != nil {
-			return "", fmt.Errorf("linking %s: %v", dev, err)
-		}
-	} else {
-		bytes := st.VDFileBytes
-		if bytes == 0 {
-			bytes = DefaultVDFileBytes
-		}
-		if err := touch(path, bytes); err != nil {
-			return "", err
-		}
+		st.PendingNodes[dev] = st.VDNodeDelay
+	} else if err := materialiseVD(st, root, dev); err != nil {
+		return "", err
 	}
 	st.VDs = append(st.VDs, VD{DG: dgID, ID: vdID, Size: size, Device: dev})
 	return "Create virtual drive successfully.", nil
@@ -231,4 +234,23 @@ func touch(path string, size int64) error {
 		return f.Truncate(size)
 	}
 	return nil
+}
+
+// materialiseVD creates a VD's device node: a link to a real device (VDLinks) or a sparse file.
+func materialiseVD(st *State, root, dev string) error {
+	path := filepath.Join(root, dev)
+	if target, ok := st.VDLinks[dev]; ok {
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			return err
+		}
+		if err := os.Symlink(target, path); err != nil {
+			return fmt.Errorf("linking %s: %v", dev, err)
+		}
+		return nil
+	}
+	bytes := st.VDFileBytes
+	if bytes == 0 {
+		bytes = DefaultVDFileBytes
+	}
+	return touch(path, bytes)
 }

@@ -4,7 +4,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"slices"
+	"strings"
 	"text/tabwriter"
 )
 
@@ -32,6 +35,12 @@ type dgOut struct {
 	Progress *float64 `json:"Progress,omitempty"`
 }
 
+// ndOut is one NVMe namespace graid can see (`ls nd`): public output names its path DevPath.
+type ndOut struct {
+	DevPath string `json:"DevPath"`
+	Wwid    string `json:"Wwid"`
+}
+
 type vdOut struct {
 	DgID       int    `json:"DgId"`
 	VdID       int    `json:"VdId"`
@@ -40,9 +49,9 @@ type vdOut struct {
 	State      string `json:"State"`
 }
 
-func list(st *State, inv invocation, rest []string, stdout, stderr io.Writer) int {
+func list(st *State, inv invocation, rest []string, root string, stdout, stderr io.Writer) int {
 	if len(rest) != 1 || kind(rest[0]) == "" {
-		return fail(stderr, "usage: graidctl ls cx|pd|dg|vd [--format json]")
+		return fail(stderr, "usage: graidctl ls cx|pd|dg|vd|nd [--format json]")
 	}
 	k := kind(rest[0])
 	if inv.dgID != nil && k != "dg" && k != "vd" {
@@ -50,6 +59,13 @@ func list(st *State, inv invocation, rest []string, stdout, stderr io.Writer) in
 	}
 	var rows any
 	var table [][]string
+	importing := st.ImportPending > 0 && k != "cx"
+	if importing && k == "pd" {
+		st.ImportPending--
+		if st.ImportPending == 0 {
+			finishImport(st, root)
+		}
+	}
 	switch k {
 	case "cx":
 		state := "NO_LICENSE" // invented: public scripts only test for ONLINE
@@ -62,9 +78,15 @@ func list(st *State, inv invocation, rest []string, stdout, stderr io.Writer) in
 		out := []pdOut{}
 		table = [][]string{{"PD ID", "DG ID", "DEVICE PATH", "NQN/WWID", "STATE"}}
 		for _, pd := range sortedPDs(st) {
+			if importing {
+				break
+			}
 			state, dg := "UNCONFIGURED_GOOD", "-"
 			if pd.DG != nil {
 				state, dg = "ONLINE", fmt.Sprint(*pd.DG)
+			}
+			if pd.Missing {
+				state = "MISSING"
 			}
 			state = st.pdState(pd.ID, state)
 			out = append(out, pdOut{PdID: pd.ID, DgID: pd.DG, DevicePath: pdDevice(pd.ID), Wwid: pd.Wwid, State: state})
@@ -75,18 +97,49 @@ func list(st *State, inv invocation, rest []string, stdout, stderr io.Writer) in
 		out := []dgOut{}
 		table = [][]string{{"DG ID", "MODE", "STATE"}}
 		for _, dg := range sortedDGs(st) {
+			if importing {
+				break
+			}
 			if inv.dgID != nil && *inv.dgID != dg.ID {
 				continue
 			}
-			state := st.dgState(dg.ID, "OPTIMAL")
+			state := "OPTIMAL"
+			switch {
+			case slices.ContainsFunc(st.PDs, func(p PD) bool { return p.Missing && p.DG != nil && *p.DG == dg.ID }):
+				state = "DEGRADED"
+			case dg.Init > 0:
+				state = "INIT"
+				st.DGs[slices.IndexFunc(st.DGs, func(d DG) bool { return d.ID == dg.ID })].Init--
+			}
+			state = st.dgState(dg.ID, state)
 			out = append(out, dgOut{DgID: dg.ID, Mode: dg.Level, State: state, Progress: st.dgProgress(dg.ID)})
 			table = append(table, []string{fmt.Sprint(dg.ID), dg.Level, state})
+		}
+		rows = out
+	case "nd":
+		out := []ndOut{}
+		table = [][]string{{"DEV PATH", "NQN/WWID"}}
+		entries, _ := os.ReadDir(filepath.Join(root, "sys/class/block"))
+		for _, e := range entries {
+			if !nvmeNamespace.MatchString("/dev/" + e.Name()) {
+				continue
+			}
+			if _, err := os.Stat(filepath.Join(root, "dev", e.Name())); err != nil {
+				continue // claimed by graid or gone
+			}
+			b, _ := os.ReadFile(filepath.Join(root, "sys/class/block", e.Name(), "wwid"))
+			w := strings.TrimSpace(string(b))
+			out = append(out, ndOut{DevPath: "/dev/" + e.Name(), Wwid: w})
+			table = append(table, []string{"/dev/" + e.Name(), w})
 		}
 		rows = out
 	case "vd":
 		out := []vdOut{}
 		table = [][]string{{"DG ID", "VD ID", "DEVICE PATH", "SIZE", "STATE"}}
 		for _, vd := range sortedVDs(st) {
+			if importing {
+				break
+			}
 			if inv.dgID != nil && *inv.dgID != vd.DG {
 				continue
 			}

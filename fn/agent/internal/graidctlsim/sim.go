@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 )
 
 const usage = `Usage: graidctl <command> [arguments] [flags]
@@ -129,6 +130,12 @@ func dispatch(st *State, args []string, root string, stdout, stderr io.Writer) i
 		return fail(stderr, "missing command")
 	}
 	line := strings.Join(inv.words, " ")
+	tickNodes(st, root)
+	for _, prefix := range st.Hang {
+		if strings.HasPrefix(line, prefix) {
+			time.Sleep(time.Hour) // killed by the caller's timeout
+		}
+	}
 	for i, prefix := range st.FailOnce {
 		if strings.HasPrefix(line, prefix) {
 			st.FailOnce = slices.Delete(st.FailOnce, i, i+1)
@@ -146,8 +153,11 @@ func dispatch(st *State, args []string, root string, stdout, stderr io.Writer) i
 		}
 		return applyLicense(st, rest[1], stdout, stderr)
 	case "ls", "list":
-		return list(st, inv, rest, stdout, stderr)
+		return list(st, inv, rest, root, stdout, stderr)
 	case "create":
+		if st.Prompt && !confirmed(stdout) {
+			return fail(stderr, "aborted: not confirmed")
+		}
 		return create(st, rest, root, stdout, stderr)
 	case "del", "delete":
 		return remove(st, inv, rest, root, stdout, stderr)
@@ -180,6 +190,22 @@ func kind(word string) string {
 		return "dg"
 	case "vd", "virtual_drive":
 		return "vd"
+	case "nd", "nvme_drive":
+		return "nd"
 	}
 	return ""
+}
+
+// stdin is where a prompt's answer is read (the process's stdin; tests replace it).
+var stdin io.Reader = os.Stdin
+
+// confirmed asks, as graidctl may before creating, and reads one answer line: only "y" or "yes"
+// goes on. No stdin (an agent gives none) aborts.
+func confirmed(stdout io.Writer) bool {
+	fmt.Fprint(stdout, "This will initialise the drives. Continue? [y/N] ")
+	var answer string
+	if _, err := fmt.Fscanln(stdin, &answer); err != nil {
+		return false
+	}
+	return answer == "y" || answer == "yes"
 }

@@ -142,3 +142,83 @@ func TestMainNeedsState(t *testing.T) {
 		t.Errorf("state file must be created on first use: %v", err)
 	}
 }
+
+func TestImportAfterReboot(t *testing.T) {
+	s := newSim(t, nil)
+	s.nvme("nvme0n1")
+	s.nvme("nvme1n1")
+	s.mustRun("apply", "license", "K")
+	s.mustRun("create", "pd", "/dev/nvme0-1")
+	s.mustRun("create", "dg", "raid0", "0-1")
+	if err := Reboot(s.state, s.root, 2); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(s.root, "dev/nvme0n1")); err != nil {
+		t.Fatalf("before import the SSD's NVMe node is back: %v", err)
+	}
+	for i := 0; i < 2; i++ {
+		if out := s.mustRun("ls", "pd", "--format", "json"); out != `{"Result":[]}`+"\n" {
+			t.Errorf("while importing, ls pd lists nothing, got %s", out)
+		}
+	}
+	if out := s.mustRun("ls", "pd", "--format", "json"); !strings.Contains(out, `"Wwid":"eui.nvme0n1"`) {
+		t.Errorf("after import the PD is listed again, got %s", out)
+	}
+	if _, err := os.Stat(filepath.Join(s.root, "dev/nvme0n1")); err == nil {
+		t.Error("after import graid has claimed the SSD: its NVMe node is gone")
+	}
+}
+
+func TestVDNodeAppearsLater(t *testing.T) {
+	s := newSim(t, &State{VDNodeDelay: 2, VDFileBytes: 1 << 20})
+	s.nvme("nvme0n1")
+	s.nvme("nvme1n1")
+	s.mustRun("apply", "license", "K")
+	s.mustRun("create", "pd", "/dev/nvme0-1")
+	s.mustRun("create", "dg", "raid0", "0-1")
+	s.mustRun("create", "vd", "0")
+	node := filepath.Join(s.root, "dev/gdg0n1")
+	if _, err := os.Stat(node); err == nil {
+		t.Fatal("the VD node must not exist right after create vd")
+	}
+	s.mustRun("ls", "vd")
+	s.mustRun("ls", "vd")
+	if _, err := os.Stat(node); err != nil {
+		t.Errorf("the VD node must appear after the delay: %v", err)
+	}
+}
+
+func TestListNVMeDrives(t *testing.T) {
+	s := newSim(t, &State{Licensed: true})
+	s.nvme("nvme0n1", "nvme1n1")
+	s.mustRun("create", "pd", "/dev/nvme0n1")
+	out := s.mustRun("ls", "nd", "--format", "json")
+	if out != `{"Result":[{"DevPath":"/dev/nvme1n1","Wwid":"eui.nvme1n1"}]}`+"\n" {
+		t.Errorf("ls nd lists the namespaces graid has not claimed, by DevPath; got %s", out)
+	}
+}
+
+func TestCreatePrompts(t *testing.T) {
+	cases := []struct {
+		reason string
+		answer string
+		ok     bool
+	}{
+		{"no answer (no stdin, as the agent runs it) aborts", "", false},
+		{"anything but yes aborts", "n\n", false},
+		{"yes goes on", "y\n", true},
+	}
+	for _, tc := range cases {
+		s := newSim(t, &State{Licensed: true, Prompt: true})
+		s.nvme("nvme0n1")
+		stdin = strings.NewReader(tc.answer)
+		_, stderr, code := s.run("create", "pd", "/dev/nvme0n1")
+		stdin = os.Stdin
+		if (code == 0) != tc.ok {
+			t.Errorf("%s: exit %d %s", tc.reason, code, stderr)
+		}
+		if !tc.ok && !strings.Contains(stderr, "aborted") {
+			t.Errorf("%s: stderr %q", tc.reason, stderr)
+		}
+	}
+}

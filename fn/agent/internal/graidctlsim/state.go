@@ -53,6 +53,24 @@ type State struct {
 	PDStates   map[string]string  `json:"pdStates,omitempty"`
 	DGStates   map[string]string  `json:"dgStates,omitempty"`
 	DGProgress map[string]float64 `json:"dgProgress,omitempty"`
+
+	// ImportPending simulates graid_server importing its drives after a restart: while it is
+	// positive, `ls pd|dg|vd` list nothing (the PDs' NVMe nodes are still there), and each
+	// `ls pd` counts it down; at zero the PDs' NVMe nodes go away again. See Reboot.
+	ImportPending int `json:"importPending,omitempty"`
+	// Hang holds command prefixes ("ls pd") that never return, like a graidctl waiting on a
+	// dead graid_server.
+	Hang []string `json:"hang,omitempty"`
+	// VDNodeDelay is how many further graidctl invocations it takes for a new VD's device
+	// node to appear: udev creates it asynchronously.
+	VDNodeDelay int `json:"vdNodeDelay,omitempty"`
+	// VDIDBase is the first id graid gives a new VD of a group (default 0, as observed): a
+	// different base checks that callers read the id from the listing instead of guessing.
+	VDIDBase int `json:"vdIdBase,omitempty"`
+	// Prompt makes create commands ask for confirmation on stdin first.
+	Prompt bool `json:"prompt,omitempty"`
+	// pendingNodes are VD device nodes still to appear: device -> invocations left.
+	PendingNodes map[string]int `json:"pendingNodes,omitempty"`
 }
 
 // PD is a simulated physical drive.
@@ -61,12 +79,17 @@ type PD struct {
 	DG     *int   `json:"dg,omitempty"`
 	Source string `json:"source"` // the /dev/nvmeXnY it was created from
 	Wwid   string `json:"wwid"`
+	// Missing marks a PD whose SSD is gone (pulled or failed): listed with state MISSING.
+	Missing bool `json:"missing,omitempty"`
 }
 
 // DG is a simulated drive group; Level is upper case ("RAID5").
 type DG struct {
 	ID    int    `json:"id"`
 	Level string `json:"level"`
+	// Init counts the listings during which a new group is still initialising (state INIT);
+	// a group with a missing PD is DEGRADED.
+	Init int `json:"init,omitempty"`
 }
 
 // VD is a simulated virtual drive.
@@ -140,5 +163,74 @@ func AddNVMe(root, name, wwid string, size int64) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("adding simulated %s: %w", name, err)
 	}
-	return os.WriteFile(filepath.Join(dir, "wwid"), []byte(wwid+"\n"), 0o644)
+	if err := os.MkdirAll(filepath.Join(dir, "device"), 0o755); err != nil {
+		return fmt.Errorf("adding simulated %s: %w", name, err)
+	}
+	// The device number is made up from the name (nvme3n1 -> 259:49); the serial is the
+	// controller's, shared by its namespaces, as in sysfs.
+	var ctrl, ns int
+	fmt.Sscanf(name, "nvme%dn%d", &ctrl, &ns)
+	files := map[string]string{
+		"wwid":          wwid,
+		"dev":           fmt.Sprintf("259:%d", ctrl*16+ns),
+		"device/serial": fmt.Sprintf("SIMSERIAL%04d", ctrl),
+	}
+	for f, v := range files {
+		if err := os.WriteFile(filepath.Join(dir, f), []byte(v+"\n"), 0o644); err != nil {
+			return fmt.Errorf("adding simulated %s: %w", name, err)
+		}
+	}
+	return nil
+}
+
+// Reboot simulates a node restart before graid has re-imported its drives: every PD's NVMe
+// node is back (graid has not claimed the SSDs yet) and listings stay empty for the given number
+// of `ls pd` calls.
+func Reboot(statePath, root string, importCalls int) error {
+	st, err := LoadState(statePath)
+	if err != nil {
+		return err
+	}
+	for _, pd := range st.PDs {
+		if pd.Missing {
+			continue
+		}
+		if err := AddNVMe(root, filepath.Base(pd.Source), pd.Wwid, 64<<20); err != nil {
+			return err
+		}
+	}
+	st.ImportPending = importCalls
+	return st.Save(statePath)
+}
+
+// FinishImport ends a simulated import at once: graid lists its drives again.
+func FinishImport(statePath, root string) error {
+	st, err := LoadState(statePath)
+	if err != nil {
+		return err
+	}
+	st.ImportPending = 0
+	finishImport(st, root)
+	return st.Save(statePath)
+}
+
+// finishImport removes the PDs' NVMe nodes again: graid has claimed the SSDs.
+func finishImport(st *State, root string) {
+	for _, pd := range st.PDs {
+		if !pd.Missing {
+			_ = os.Remove(filepath.Join(root, pd.Source))
+		}
+	}
+}
+
+// tickNodes makes pending VD device nodes appear once their delay has passed.
+func tickNodes(st *State, root string) {
+	for dev, left := range st.PendingNodes {
+		if left > 1 {
+			st.PendingNodes[dev] = left - 1
+			continue
+		}
+		delete(st.PendingNodes, dev)
+		_ = materialiseVD(st, root, dev)
+	}
 }

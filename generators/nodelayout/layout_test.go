@@ -1,4 +1,4 @@
-package agent
+package nodelayout
 
 import (
 	"os"
@@ -80,7 +80,7 @@ func TestValidate(t *testing.T) {
 			want: []string{
 				`^license\.keyFile: required`,
 				`^driveGroups\[0\]\.physicalDrives: raid6 needs at least 4 drives, got 3$`,
-				`^driveGroups\[0\]\.physicalDrives\[1\]\.device: must be an NVMe namespace path like /dev/nvme0n1 or a /dev/disk/by-id/ or /dev/disk/by-path/ link to one, got "/dev/sda"$`,
+				`^driveGroups\[0\]\.physicalDrives\[1\]\.device: must be a /dev/disk/by-id/ or /dev/disk/by-path/ link to an NVMe namespace, wwid:<WWID>, serial:<serial> or an NVMe namespace path like /dev/nvme0n1, got "/dev/sda"$`,
 				`^driveGroups\[0\]\.virtualDrives\[0\]\.size: "100%" .* only allowed on the last`,
 				`^driveGroups\[0\]\.virtualDrives\[1\]\.filesystem: must be xfs or ext4, got "btrfs"$`,
 				`^driveGroups\[0\]\.virtualDrives\[1\]\.mountOptions\[0\]: "noatime,nodev" is not a single mount option`,
@@ -103,17 +103,17 @@ func TestValidate(t *testing.T) {
 				l.DriveGroups[0].PhysicalDrives[2].Device = "/dev/disk/by-id/.."
 			},
 			want: []string{
-				`^driveGroups\[0\]\.physicalDrives\[0\]\.device: must be an NVMe namespace path .* got "/dev/disk/by-label/data"$`,
-				`^driveGroups\[0\]\.physicalDrives\[1\]\.device: must be an NVMe namespace path .* got "/dev/disk/by-id/\.\./\.\./sda"$`,
-				`^driveGroups\[0\]\.physicalDrives\[2\]\.device: must be an NVMe namespace path .* got "/dev/disk/by-id/\.\."$`,
+				`^driveGroups\[0\]\.physicalDrives\[0\]\.device: must be a /dev/disk/by-id/ or /dev/disk/by-path/ link .* got "/dev/disk/by-label/data"$`,
+				`^driveGroups\[0\]\.physicalDrives\[1\]\.device: must be a /dev/disk/by-id/ or /dev/disk/by-path/ link .* got "/dev/disk/by-id/\.\./\.\./sda"$`,
+				`^driveGroups\[0\]\.physicalDrives\[2\]\.device: must be a /dev/disk/by-id/ or /dev/disk/by-path/ link .* got "/dev/disk/by-id/\.\."$`,
 			},
 		},
 		"duplicate drive across groups": {
 			reason: "one SSD cannot be in two groups",
 			mutate: func(l *Layout) {
 				l.DriveGroups = append(l.DriveGroups, DriveGroup{
-					RaidLevel:      "raid0",
-					PhysicalDrives: []PhysicalDrive{{Device: "/dev/nvme3n1"}},
+					RaidLevel:      "raid1",
+					PhysicalDrives: []PhysicalDrive{{Device: "/dev/nvme3n1"}, {Device: "/dev/nvme9n1"}},
 					VirtualDrives:  []VirtualDrive{{Size: "100%", Filesystem: "xfs", MountPath: "/var/mnt/other"}},
 				})
 			},
