@@ -17,13 +17,15 @@ FN         := $(BIN)/supremeraid-fn
 KUSTOMIZE_VERSION      := v5.7.1
 KPT_VERSION            := v1.0.0-beta.49
 CONTROLLER_GEN_VERSION := v0.19.0
+HELM_VERSION           := v3.21.4
 KUSTOMIZE      := $(BIN)/kustomize
 KPT            := $(BIN)/kpt
 CONTROLLER_GEN := $(BIN)/controller-gen
+HELM           := $(BIN)/helm
 
 # Tests that need a tool fail instead of skipping when this is set (see README, Testing).
 export SUPREMERAID_REQUIRE_TOOLS ?=
-export KUSTOMIZE KPT
+export KUSTOMIZE KPT HELM
 # (one variable per `export NAME := value`: `export A B=v` exports a variable named "B=v")
 export SUPREMERAID_FN := $(FN)
 
@@ -75,7 +77,7 @@ golden: ## rewrite golden files from the current output (review the diff!)
 ##@ Tools
 
 .PHONY: tools
-tools: $(KUSTOMIZE) $(KPT) $(CONTROLLER_GEN) ## install every tool the tests use
+tools: $(KUSTOMIZE) $(KPT) $(CONTROLLER_GEN) $(HELM) ## install every tool the tests use
 
 $(KUSTOMIZE):
 	GOBIN=$(BIN) $(GO) install sigs.k8s.io/kustomize/kustomize/v5@$(KUSTOMIZE_VERSION)
@@ -86,6 +88,10 @@ $(KPT): e2e/tools/kpt/go.mod
 
 $(CONTROLLER_GEN):
 	GOBIN=$(BIN) $(GO) install sigs.k8s.io/controller-tools/cmd/controller-gen@$(CONTROLLER_GEN_VERSION)
+
+# helm renders the real opa-kube-mgmt chart (testdata copy) in the tenant and e2e tests.
+$(HELM):
+	GOBIN=$(BIN) $(GO) install helm.sh/helm/v3/cmd/helm@$(HELM_VERSION)
 
 .PHONY: clean
 clean: ## remove bin/ (tools are rebuilt on the next make)

@@ -140,6 +140,9 @@ func (c *SupremeRAID) Default() {
 			ns.FSGroup = ptr(ns.RunAsGroup)
 		}
 	}
+	if w.NamespaceCreators == nil {
+		w.NamespaceCreators = DefaultNamespaceCreators()
+	}
 	o := &s.OPA
 	if o.Enabled == nil {
 		o.Enabled = ptr(true)

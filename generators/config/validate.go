@@ -71,6 +71,7 @@ func (c *SupremeRAID) Validate() field.ErrorList {
 	errs = append(errs, validateNode(spec.Child("node"), &s.Node, DefaultNodeImageRepository(c))...)
 	errs = append(errs, validateRAID(spec.Child("raid"), &s.RAID)...)
 	errs = append(errs, validateWorkloads(spec.Child("workloads"), s)...)
+	errs = append(errs, validateTenants(spec.Child("workloads"), &s.Workloads)...)
 	errs = append(errs, validateOPA(spec.Child("opa"), s)...)
 	if len(nameErrs) == 0 {
 		errs = append(errs, validateKMMLimits(c)...)

@@ -65,6 +65,7 @@ func SettingsFor(cfg *config.SupremeRAID) Settings {
 		// Exactly the node DaemonSet's selector: the pod lands only where a
 		// node pod runs and has mounted the volume (see node.NodeSelector).
 		NodeSelector: node.NodeSelector(cfg),
+		MinID:        config.MinTenantID,
 	}
 	for _, ns := range w.Namespaces {
 		s.Namespaces = append(s.Namespaces, ns.Name)

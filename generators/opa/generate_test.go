@@ -118,7 +118,7 @@ func TestSettingsFor(t *testing.T) {
 					"feature.node.kubernetes.io/supremeraid":         "true",
 					"nvidia.com/cuda.driver-version.full":            "550.90.07",
 					"kmm.node.kubernetes.io/supremeraid.graid.ready": "",
-				}},
+				}, MinID: config.MinTenantID},
 		},
 		"customised": {
 			reason: "workload settings as given; the node selector follows spec.nodeSelector, the driver version, metadata.name and spec.namespace",
@@ -129,7 +129,7 @@ func TestSettingsFor(t *testing.T) {
 				c.Spec.NVIDIA.DriverVersion = "570.124.06"
 				c.Spec.Workloads.PodLabel = "example.com/fast"
 				c.Spec.Workloads.ContainerPath = "/scratch"
-				c.Spec.Workloads.Namespaces = []config.TenantNamespace{{Name: "zeta", RunAsUser: 5, RunAsGroup: 5}, {Name: "alpha", RunAsUser: 6, RunAsGroup: 6}}
+				c.Spec.Workloads.Namespaces = []config.TenantNamespace{{Name: "zeta", RunAsUser: 50000, RunAsGroup: 50000}, {Name: "alpha", RunAsUser: 60000, RunAsGroup: 60000}}
 			},
 			want: Settings{PodLabel: "example.com/fast", ContainerPath: "/scratch", HostBasePath: "/var/mnt/supremeraid/vd0",
 				VolumeName: DefaultVolumeName, Namespaces: []string{"zeta", "alpha"},
@@ -138,7 +138,7 @@ func TestSettingsFor(t *testing.T) {
 					"example.com/raid":                          "yes",
 					"nvidia.com/cuda.driver-version.full":       "570.124.06",
 					"kmm.node.kubernetes.io/storage.fast.ready": "",
-				}},
+				}, MinID: config.MinTenantID},
 		},
 	}
 	for name, tc := range cases {

@@ -3,8 +3,10 @@ package opa
 import (
 	"bytes"
 	"fmt"
+	"slices"
 
 	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
+	corev1 "k8s.io/api/core/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/yaml"
@@ -21,16 +23,36 @@ const (
 	ChartMajor = 11
 )
 
-// The webhook's namespace selector. Both labels are set on every tenant
-// namespace (generators/tenants); requiring both keeps namespaces that a
-// different OPA installation labelled openpolicyagent.org/webhook out of
-// this webhook's reach.
-const (
-	WebhookLabelKey   = "openpolicyagent.org/webhook"
-	WebhookLabelValue = "enabled"
-	TenantLabelKey    = "supremeraid.dev/tenant"
-	TenantLabelValue  = "true"
-)
+// NamespaceNameLabel is the label the API server sets on every namespace to the namespace's own
+// name and refuses to let anyone change or remove. The webhook, the hostPath policy and the
+// Rego policy select tenant namespaces by it (and only by it): a label this project added
+// could be removed by automation or a cleanup, turning the webhook and the path check off while
+// the tenant SCC still allows hostPath, or added to a system namespace by mistake.
+const NamespaceNameLabel = corev1.LabelMetadataName
+
+// TenantNamespaceSelector selects exactly the given namespaces by name. With none it selects
+// nothing: every namespace has the name label, so DoesNotExist matches no namespace (an In
+// requirement must list at least one value).
+func TenantNamespaceSelector(names []string) *metav1.LabelSelector {
+	if len(names) == 0 {
+		return &metav1.LabelSelector{MatchExpressions: []metav1.LabelSelectorRequirement{
+			{Key: NamespaceNameLabel, Operator: metav1.LabelSelectorOpDoesNotExist},
+		}}
+	}
+	return &metav1.LabelSelector{MatchExpressions: []metav1.LabelSelectorRequirement{
+		{Key: NamespaceNameLabel, Operator: metav1.LabelSelectorOpIn, Values: slices.Sorted(slices.Values(names))},
+	}}
+}
+
+// TenantNames are the configured tenant namespaces, sorted: the one list every policy binds to.
+func TenantNames(cfg *config.SupremeRAID) []string {
+	names := make([]string, 0, len(cfg.Spec.Workloads.Namespaces))
+	for _, ns := range cfg.Spec.Workloads.Namespaces {
+		names = append(names, ns.Name)
+	}
+	slices.Sort(names)
+	return names
+}
 
 // Replicas of OPA. The webhook fails closed, so a single replica would turn
 // every node drain into failed pod creations in tenant namespaces; two with a
@@ -146,13 +168,11 @@ func ValuesFor(cfg *config.SupremeRAID) Values {
 			Enabled:       true,
 			Kind:          "MutatingWebhookConfiguration",
 			FailurePolicy: admissionregistrationv1.FailurePolicyType(o.FailurePolicy),
-			// matchExpressions (not matchLabels) so Helm replaces the
-			// chart's default list instead of merging the two selectors.
-			NamespaceSelector: metav1.LabelSelector{MatchExpressions: []metav1.LabelSelectorRequirement{
-				{Key: WebhookLabelKey, Operator: metav1.LabelSelectorOpIn, Values: []string{WebhookLabelValue}},
-				{Key: TenantLabelKey, Operator: metav1.LabelSelectorOpIn, Values: []string{TenantLabelValue}},
-			}},
-			SideEffect: admissionregistrationv1.SideEffectClassNone,
+			// By name only (see NamespaceNameLabel). matchExpressions
+			// (not matchLabels) so Helm replaces the chart's default list
+			// instead of merging the two selectors.
+			NamespaceSelector: *TenantNamespaceSelector(TenantNames(cfg)),
+			SideEffect:        admissionregistrationv1.SideEffectClassNone,
 			Rules: []admissionregistrationv1.RuleWithOperations{{
 				Operations: []admissionregistrationv1.OperationType{admissionregistrationv1.Create},
 				Rule: admissionregistrationv1.Rule{

@@ -248,7 +248,7 @@ func TestValuesFor(t *testing.T) {
 		check  func(t *testing.T, v Values)
 	}{
 		"webhook scope": {
-			reason: "only CREATE of pods, namespaced, in namespaces with both tenant labels",
+			reason: "only CREATE of pods, namespaced, in the tenant namespaces by the name label the API server sets",
 			check: func(t *testing.T, v Values) {
 				ac := v.AdmissionController
 				if !ac.Enabled || ac.Kind != "MutatingWebhookConfiguration" || ac.SideEffect != "None" {
@@ -258,7 +258,7 @@ func TestValuesFor(t *testing.T) {
 				if got := mustJSON(t, ac.Rules); got != want {
 					t.Errorf("rules\n got %s\nwant %s", got, want)
 				}
-				wantSel := `{"matchExpressions":[{"key":"openpolicyagent.org/webhook","operator":"In","values":["enabled"]},{"key":"supremeraid.dev/tenant","operator":"In","values":["true"]}]}`
+				wantSel := `{"matchExpressions":[{"key":"kubernetes.io/metadata.name","operator":"In","values":["project1","project2"]}]}`
 				if got := mustJSON(t, ac.NamespaceSelector); got != wantSel {
 					t.Errorf("namespaceSelector\n got %s\nwant %s", got, wantSel)
 				}

@@ -61,7 +61,8 @@ func HostPathPolicy(cfg *config.SupremeRAID) (*admissionregistrationv1.Validatin
 		Spec: admissionregistrationv1.ValidatingAdmissionPolicySpec{
 			FailurePolicy: &fail,
 			MatchConstraints: &admissionregistrationv1.MatchResources{
-				NamespaceSelector: &metav1.LabelSelector{MatchLabels: map[string]string{opa.TenantLabelKey: opa.TenantLabelValue}},
+				// By the API server's name label, never a label of ours (see opa.NamespaceNameLabel).
+				NamespaceSelector: opa.TenantNamespaceSelector(opa.TenantNames(cfg)),
 				MatchPolicy:       &equivalent,
 				ResourceRules: []admissionregistrationv1.NamedRuleWithOperations{{
 					RuleWithOperations: admissionregistrationv1.RuleWithOperations{

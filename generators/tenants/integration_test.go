@@ -44,7 +44,7 @@ func TestTenantPodEndToEnd(t *testing.T) {
 	for _, o := range objs {
 		switch v := o.(type) {
 		case *corev1.Namespace:
-			namespaces[v.Name] = v
+			namespaces[v.Name] = asStored(v)
 			replicated[v.Name] = emittedMap(t, v)
 		case *securityv1.SecurityContextConstraints:
 			sccs[v.Name] = v
