@@ -12,6 +12,7 @@ import (
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/util/version"
 	"k8s.io/apiserver/pkg/admission"
+	"k8s.io/apiserver/pkg/authentication/user"
 	"k8s.io/apiserver/pkg/cel/environment"
 
 	"supremeraid.dev/supremeraid-fn/generators/config"
@@ -339,5 +340,45 @@ func TestHostPathPolicyRefusesUncleanBase(t *testing.T) {
 		if _, err := tenants.HostPathPolicy(cfg); err == nil || !strings.Contains(err.Error(), "spec.workloads.mountPath") {
 			t.Errorf("mountPath %q: want an error naming spec.workloads.mountPath, got %v", bad, err)
 		}
+	}
+}
+
+// TestHostPathPolicyBuildController: OpenShift's build controller (and only it, by identity) may
+// create build pods with its own hostPath volumes in a tenant namespace; a pod that merely looks
+// like a build pod is checked like any other.
+func TestHostPathPolicyBuildController(t *testing.T) {
+	cfg := testConfig(t, nil)
+	pt := compile(t, policyFor(t, cfg))
+	ns := asStored(tenants.Namespace(cfg, &cfg.Spec.Workloads.Namespaces[0]))
+	buildPod := func() *corev1.Pod {
+		p := testPod("project1", hostPathVolume("node-pullsecrets", "/var/lib/kubelet/config.json", ptr(corev1.HostPathFile)))
+		p.Labels = map[string]string{"openshift.io/build.name": "app-1"}
+		p.OwnerReferences = []metav1.OwnerReference{{APIVersion: "build.openshift.io/v1", Kind: "Build", Name: "app-1", UID: "u", Controller: ptr(true)}}
+		return p
+	}
+	cases := map[string]struct {
+		reason  string
+		user    user.Info
+		allowed bool
+	}{
+		"build controller": {
+			reason:  "the build controller's own pods keep working in tenant namespaces",
+			user:    &user.DefaultInfo{Name: tenants.BuildControllerUser, Groups: []string{"system:serviceaccounts", "system:serviceaccounts:openshift-infra"}},
+			allowed: true,
+		},
+		"tenant forging a build pod": {
+			reason: "labels and owner references are the pod author's to write: no exemption",
+			user:   &user.DefaultInfo{Name: "system:serviceaccount:project1:builder", Groups: []string{"system:serviceaccounts", "system:serviceaccounts:project1"}},
+		},
+		"look-alike name": {
+			reason: "the same service account name in another namespace is another identity",
+			user:   &user.DefaultInfo{Name: "system:serviceaccount:project1:build-controller"},
+		},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			got := admitAs(t, pt, admission.Create, ns, buildPod(), nil, tc.user)
+			assert.Equal(t, tc.allowed, got.allowed, "%s: %s", tc.reason, got)
+		})
 	}
 }

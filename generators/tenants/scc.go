@@ -14,10 +14,13 @@ func SCCName(cfg *config.SupremeRAID, namespace string) string {
 	return meta.Name(cfg, "tenant-"+namespace)
 }
 
-// tenantVolumes are the volume types of OpenShift's restricted-v2 SCC plus hostPath.
+// tenantVolumes are the volume types of OpenShift's restricted-v2 SCC plus hostPath, minus csi.
+// Inline CSI volumes are left out: tenant namespaces run Pod Security "privileged" (hostPath
+// needs it), and OpenShift's CSI inline volume admission lets a driver's inline volumes into
+// a namespace by its Pod Security level, so every inline-capable driver would be open to
+// tenants. Persistent volumes through claims (persistentVolumeClaim) still work.
 var tenantVolumes = []securityv1.FSType{
 	securityv1.FSTypeConfigMap,
-	securityv1.FSTypeCSI,
 	securityv1.FSTypeDownwardAPI,
 	securityv1.FSTypeEmptyDir,
 	securityv1.FSTypeEphemeral,

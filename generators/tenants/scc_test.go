@@ -85,7 +85,7 @@ func checkLeastPrivilege(t *testing.T, s *securityv1.SecurityContextConstraints)
 	if !s.AllowHostDirVolumePlugin {
 		t.Error("allowHostDirVolumePlugin must be true: it is what admits hostPath")
 	}
-	want := `["configMap","csi","downwardAPI","emptyDir","ephemeral","hostPath","persistentVolumeClaim","projected","secret"]`
+	want := `["configMap","downwardAPI","emptyDir","ephemeral","hostPath","persistentVolumeClaim","projected","secret"]`
 	if mustJSON(t, s.Volumes) != want {
 		t.Errorf("volumes %v, want %s", s.Volumes, want)
 	}
