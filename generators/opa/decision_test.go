@@ -627,3 +627,37 @@ func cpuTime(b *testing.B) time.Duration {
 	}
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
+
+// TestDecisionPolicyMissing: with only the bootstrap policy loaded (kube-mgmt has not loaded
+// the SupremeRAID modules yet, or one does not compile), the default decision is still
+// defined: pods that did not opt in are allowed, opted-in pods are refused with the reason.
+func TestDecisionPolicyMissing(t *testing.T) {
+	pq, err := rego.New(
+		rego.Query("data.system.main"),
+		rego.Module("bootstrap/"+BootstrapPolicyName+".rego", BootstrapPolicy("supremeraid.dev/inject")),
+		rego.StrictBuiltinErrors(true),
+	).PrepareForEval(context.Background())
+	require.NoError(t, err)
+	cases := map[string]struct {
+		reason  string
+		input   string
+		version string
+		allowed bool
+	}{
+		"plain pod": {reason: "a pod that did not opt in does not depend on the SupremeRAID policy", input: podCreate("project1", pod(`{"name":"app"}`, `{"containers":[{"name":"app","image":"a"}]}`)), allowed: true},
+		"plain pod, v1beta1": {reason: "the review version is echoed", input: strings.Replace(podCreate("project1", pod(`{"name":"app","labels":{"supremeraid.dev/inject":"false"}}`, `{"containers":[{"name":"app","image":"a"}]}`)), "admission.k8s.io/v1", "admission.k8s.io/v1beta1", 1),
+			version: "admission.k8s.io/v1beta1", allowed: true},
+		"opted-in pod": {reason: "an opted-in pod cannot get its volume: refused, not started without its data", input: podCreate("project1", optedIn)},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			resp := decide(t, pq, tc.input, tc.version)
+			assert.Equal(t, tc.allowed, resp.Allowed, tc.reason)
+			assert.Nil(t, resp.Patch, tc.reason)
+			if !tc.allowed {
+				require.NotNil(t, resp.Result)
+				assert.Contains(t, resp.Result.Message, "the SupremeRAID admission policy is not loaded in OPA")
+			}
+		})
+	}
+}

@@ -111,6 +111,12 @@ func prepare(tb testing.TB, query string, s *Settings, namespaces map[string]any
 	for _, f := range files {
 		opts = append(opts, rego.Module(f.Name, f.Content))
 	}
+	// The chart loads the default decision from /bootstrap.
+	podLabel := "supremeraid.dev/inject"
+	if s != nil {
+		podLabel = s.PodLabel
+	}
+	opts = append(opts, rego.Module("bootstrap/"+BootstrapPolicyName+".rego", BootstrapPolicy(podLabel)))
 	pq, err := rego.New(opts...).PrepareForEval(context.Background())
 	if err != nil {
 		tb.Fatalf("preparing %s: %v", query, err)

@@ -62,6 +62,10 @@ func TestTenantPodEndToEnd(t *testing.T) {
 	for name, module := range policyCM.Data {
 		opts = append(opts, rego.Module(name, module))
 	}
+	// The default decision comes from the bootstrap policy in the generated chart values.
+	for name, module := range opa.ValuesFor(cfg).BootstrapPolicies {
+		opts = append(opts, rego.Module("bootstrap/"+name+".rego", module))
+	}
 	pq, err := rego.New(opts...).PrepareForEval(context.Background())
 	if err != nil {
 		t.Fatalf("loading the generated policy ConfigMap into OPA: %v", err)

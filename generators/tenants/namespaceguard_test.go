@@ -21,10 +21,10 @@ import (
 // createNamespace is a namespace CREATE request by u.
 func createNamespace(name string, u user.Info) request {
 	return request{
-		op:  admission.Create,
-		obj: &corev1.Namespace{TypeMeta: metav1.TypeMeta{APIVersion: "v1", Kind: "Namespace"}, ObjectMeta: metav1.ObjectMeta{Name: name}},
-		gvk: schema.GroupVersionKind{Version: "v1", Kind: "Namespace"},
-		gvr: schema.GroupVersionResource{Version: "v1", Resource: "namespaces"},
+		op:   admission.Create,
+		obj:  &corev1.Namespace{TypeMeta: metav1.TypeMeta{APIVersion: "v1", Kind: "Namespace"}, ObjectMeta: metav1.ObjectMeta{Name: name}},
+		gvk:  schema.GroupVersionKind{Version: "v1", Kind: "Namespace"},
+		gvr:  schema.GroupVersionResource{Version: "v1", Resource: "namespaces"},
 		user: u,
 	}
 }
