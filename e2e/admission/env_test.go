@@ -28,6 +28,7 @@ import (
 	"supremeraid.dev/supremeraid-fn/e2e/apply"
 	"supremeraid.dev/supremeraid-fn/e2e/binaries"
 	"supremeraid.dev/supremeraid-fn/e2e/controlplane"
+	"supremeraid.dev/supremeraid-fn/e2e/helmchart"
 	"supremeraid.dev/supremeraid-fn/e2e/kubemgmt"
 	"supremeraid.dev/supremeraid-fn/e2e/opachart"
 	"supremeraid.dev/supremeraid-fn/e2e/opaserver"
@@ -35,6 +36,8 @@ import (
 )
 
 const (
+	// webhookEntryName is the chart's single webhook entry (templates/webhookconfiguration.yaml).
+	webhookEntryName = "webhook.openpolicyagent.org"
 	// configPath is the SupremeRAID config rendered for these tests,
 	// relative to the repository root.
 	configPath = "e2e/admission/testdata/supremeraid.yaml"
@@ -85,8 +88,13 @@ type env struct {
 	webhookName string
 	// vapName and vapBinding name the generated hostPath policy.
 	vapName, vapBinding string
-	tenants             map[string]tenant
-	mountPath           string
+	// guardName names the generated namespace squatting guard policy.
+	guardName string
+	// renderedWebhook is the webhook configuration as helm template
+	// rendered it, before the loopback URL and CA bundle (JSON).
+	renderedWebhook []byte
+	tenants         map[string]tenant
+	mountPath       string
 	// nodeSelector is the generated node DaemonSet's: the nodes where the
 	// volume is mounted, to which opted-in pods must be steered.
 	nodeSelector map[string]string
@@ -127,7 +135,7 @@ type testConfig struct {
 // basePods(e) are dry-run created before the webhook exists, as baselines.
 func setup(tb testing.TB, basePods func(*env) []*corev1.Pod) *env {
 	tb.Helper()
-	paths := binaries.Require(tb, binaries.SupremeRAIDFn, binaries.OPA)
+	paths := binaries.Require(tb, binaries.SupremeRAIDFn, binaries.OPA, binaries.Helm)
 	if paths == nil {
 		return nil
 	}
@@ -243,13 +251,24 @@ func setup(tb testing.TB, basePods func(*env) []*corev1.Pod) *env {
 		tb.Logf("replicated into data.%s: %v", r.Path, r.Names)
 	}
 
-	// The chart's webhook.
-	webhook, err := opachart.MutatingWebhook(e.values, e.opa.URL, e.opa.CABundle)
+	// The chart's webhook, as `helm template` of the real chart renders it
+	// from the generated values. Only the route to OPA (a loopback URL for
+	// the chart's Service) and the CA bundle (which OpenShift's service CA
+	// injects) are the cluster's part.
+	rendered, err := helmchart.Template(ctx, paths[2], helmchart.ChartDir(root), "graid-opa", e.mgmt.Namespaces[0], valuesYAML)
 	if err != nil {
 		tb.Fatal(err)
 	}
+	webhook, err := helmchart.Find(rendered, "MutatingWebhookConfiguration")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	e.renderedWebhook, _ = json.Marshal(webhook)
+	if err := helmchart.PointAt(webhook, e.opa.URL, e.opa.CABundle); err != nil {
+		tb.Fatal(err)
+	}
 	e.webhookName = webhook["metadata"].(map[string]any)["name"].(string)
-	whObj, err := objectFrom(webhook, "webhook configuration built from the chart values")
+	whObj, err := objectFrom(webhook, "webhook configuration rendered by helm template of the chart")
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -261,7 +280,7 @@ func setup(tb testing.TB, basePods func(*env) []*corev1.Pod) *env {
 		tb.Fatalf("the API server changed the webhook configuration: %v", diffs)
 	}
 	whJSON, _ := yaml.Marshal(webhook["webhooks"])
-	tb.Logf("registered MutatingWebhookConfiguration %s from the chart values:\n%s", e.webhookName, whJSON)
+	tb.Logf("registered MutatingWebhookConfiguration %s rendered by helm template:\n%s", e.webhookName, whJSON)
 	if err := e.waitWebhook(ctx); err != nil {
 		tb.Fatal(err)
 	}
@@ -333,11 +352,17 @@ func (e *env) pick(objs []apply.Object) ([]byte, []apply.Object, error) {
 			values = []byte(data)
 			continue
 		}
-		switch o.GetKind() {
-		case "ValidatingAdmissionPolicy":
-			e.vapName = o.GetName()
-		case "ValidatingAdmissionPolicyBinding":
-			e.vapBinding = o.GetName()
+		// The hostPath policy; the namespace squatting guard is the other one.
+		if strings.HasSuffix(o.GetName(), "-tenant-hostpath") {
+			switch o.GetKind() {
+			case "ValidatingAdmissionPolicy":
+				e.vapName = o.GetName()
+			case "ValidatingAdmissionPolicyBinding":
+				e.vapBinding = o.GetName()
+			}
+		}
+		if strings.HasSuffix(o.GetName(), "-tenant-namespaces") && o.GetKind() == "ValidatingAdmissionPolicy" {
+			e.guardName = o.GetName()
 		}
 		install = append(install, o)
 	}
@@ -355,7 +380,9 @@ func (e *env) pick(objs []apply.Object) ([]byte, []apply.Object, error) {
 func (e *env) addNamespaces(ctx context.Context) error {
 	extra := []*corev1.Namespace{
 		{ObjectMeta: metav1.ObjectMeta{Name: plainNS}},
-		{ObjectMeta: metav1.ObjectMeta{Name: halfLabelled, Labels: map[string]string{webhookLabel: "enabled"}}},
+		// Labelled like a tenant of an earlier release (and like a generic OPA
+		// namespace), but not a configured tenant: labels select nothing.
+		{ObjectMeta: metav1.ObjectMeta{Name: halfLabelled, Labels: map[string]string{webhookLabel: "enabled", "supremeraid.dev/tenant": "true"}}},
 	}
 	for _, ns := range extra {
 		if _, err := e.kube.CoreV1().Namespaces().Create(ctx, ns, metav1.CreateOptions{}); err != nil {

@@ -9,7 +9,6 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
-	"supremeraid.dev/supremeraid-fn/e2e/opachart"
 )
 
 // testFailClosed stops OPA: pod creation in tenant namespaces is refused
@@ -35,7 +34,7 @@ func testFailClosed(t *testing.T, e *env) {
 		switch {
 		case err == nil:
 			t.Errorf("%s/%s was created with OPA down: the webhook does not fail closed", p.Namespace, p.Name)
-		case !strings.Contains(err.Error(), `failed calling webhook "`+opachart.WebhookName+`"`):
+		case !strings.Contains(err.Error(), `failed calling webhook "`+webhookEntryName+`"`):
 			t.Errorf("%s/%s refused, but not for the unreachable webhook: %v", p.Namespace, p.Name, err)
 		default:
 			t.Logf("PASS (c) fail closed: %s/%s refused: %v", p.Namespace, p.Name, err)

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"strings"
 )
 
 // Serving is where the harness runs OPA and what it gives it.
@@ -18,6 +19,10 @@ type Serving struct {
 	// BootstrapDir holds the files of BootstrapFiles (the chart's /bootstrap
 	// emptyDir, written by its initpolicy init container).
 	BootstrapDir string
+	// Mounts maps each extraVolumeMounts path of the pod to the harness
+	// directory that stands in for it; extraArgs naming a file below a
+	// mount path are rewritten to the directory.
+	Mounts map[string]string
 }
 
 // OPAArgs returns the arguments of the chart's opa container
@@ -54,7 +59,20 @@ func OPAArgs(v *Values, s Serving) ([]string, error) {
 	if bootstrap {
 		args = append(args, s.BootstrapDir)
 	}
-	return append(args, v.ExtraArgs...), nil
+	extra := make([]string, len(v.ExtraArgs))
+	for i, a := range v.ExtraArgs {
+		extra[i] = a
+		for _, m := range v.ExtraVolumeMounts {
+			dir, ok := s.Mounts[m.MountPath]
+			if !ok {
+				return nil, fmt.Errorf("chart values: extraVolumeMounts %s (%s): the harness has no directory for it", m.Name, m.MountPath)
+			}
+			if name, value, found := strings.Cut(a, "="); found && strings.HasPrefix(value, m.MountPath+"/") {
+				extra[i] = name + "=" + dir + strings.TrimPrefix(value, m.MountPath)
+			}
+		}
+	}
+	return append(args, extra...), nil
 }
 
 // BootstrapFiles returns the files the chart's initpolicy init container

@@ -89,6 +89,19 @@ func Start(ctx context.Context, cp *controlplane.ControlPlane, opts Options) (*S
 		return nil, err
 	}
 	writes := map[string][]byte{s.CertFile: serving.CertPEM, s.KeyFile: serving.KeyPEM}
+	// Extra volumes (the chart values mount OpenShift's service CA Secret):
+	// the harness stands in for the service CA, which writes a serving
+	// certificate for the Service into that Secret.
+	s.Mounts = map[string]string{}
+	for i, m := range opts.Values.ExtraVolumeMounts {
+		mdir := filepath.Join(dir, fmt.Sprintf("mount-%d", i))
+		if err := os.MkdirAll(mdir, 0o700); err != nil {
+			return nil, fmt.Errorf("creating %s: %w", mdir, err)
+		}
+		s.Mounts[m.MountPath] = mdir
+		writes[filepath.Join(mdir, "tls.crt")] = serving.CertPEM
+		writes[filepath.Join(mdir, "tls.key")] = serving.KeyPEM
+	}
 	for _, name := range names {
 		writes[filepath.Join(s.BootstrapDir, name)] = []byte(files[name])
 	}
