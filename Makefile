@@ -148,7 +148,7 @@ e2e-tools: ## build bin/kube-apiserver v1.34.2, bin/etcd v3.6.4 and bin/opa v1.2
 	e2e/tools/build.sh $(BIN)
 
 .PHONY: e2e
-e2e: e2e-tools build $(KUSTOMIZE) ## cluster e2e: real etcd + kube-apiserver accept every rendered example and overlay; real OPA webhook
+e2e: e2e-tools build $(KUSTOMIZE) $(HELM) ## cluster e2e: real etcd + kube-apiserver accept every rendered example and overlay; real OPA webhook
 	cd e2e && GOWORK=off SUPREMERAID_REQUIRE_TOOLS=1 $(GO) test -count=1 -v -timeout 20m ./...
 
 ifneq ($(SKIP_E2E),1)
