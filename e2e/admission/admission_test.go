@@ -25,6 +25,7 @@ func TestAdmission(t *testing.T) {
 	t.Run("g_squatter_refused", func(t *testing.T) { testSquatter(t, e) })
 	t.Run("h_rendered_webhook_is_called", func(t *testing.T) { testRenderedWebhook(t, e) })
 	t.Run("latency", func(t *testing.T) { testLatency(t, e) })
+	t.Run("c_one_of_two_replicas_down", func(t *testing.T) { testOneReplicaDown(t, e) })
 	// From here on OPA is down.
 	t.Run("c_fail_closed_without_opa", func(t *testing.T) { testFailClosed(t, e) })
 	t.Run("d_updates_succeed_without_opa", func(t *testing.T) { testUpdateWithoutOPA(t, e) })

@@ -28,6 +28,7 @@ import (
 	"supremeraid.dev/supremeraid-fn/e2e/apply"
 	"supremeraid.dev/supremeraid-fn/e2e/binaries"
 	"supremeraid.dev/supremeraid-fn/e2e/controlplane"
+	"supremeraid.dev/supremeraid-fn/e2e/endpoints"
 	"supremeraid.dev/supremeraid-fn/e2e/helmchart"
 	"supremeraid.dev/supremeraid-fn/e2e/kubemgmt"
 	"supremeraid.dev/supremeraid-fn/e2e/opachart"
@@ -81,7 +82,11 @@ type env struct {
 	cp      *controlplane.ControlPlane
 	kube    kubernetes.Interface
 	applier *apply.Applier
+	// opa is the first of opas, the OPA replicas; service forwards the
+	// webhook's calls to them (endpoints: the chart's Service).
 	opa     *opaserver.Server
+	opas    []*opaserver.Server
+	service *endpoints.Balancer
 	values  *opachart.Values
 	mgmt    opachart.Mgmt
 	// webhookName is the MutatingWebhookConfiguration (the chart's fullname).
@@ -219,37 +224,30 @@ func setup(tb testing.TB, basePods func(*env) []*corev1.Pod) *env {
 	if e.mgmt, err = opachart.MgmtSettings(e.values, "opa"); err != nil {
 		tb.Fatal(err)
 	}
-	e.opa, err = opaserver.Start(ctx, e.cp, opaserver.Options{Binary: paths[1], Values: e.values})
-	if err != nil {
-		tb.Fatal(err)
+	// OPA replicas as the chart runs them (values replicas), each with its
+	// own kube-mgmt, behind a stand-in for the chart's Service.
+	replicas := 1
+	if r, ok := e.values.Raw["replicas"].(float64); ok && r > 1 {
+		replicas = int(r)
 	}
-	tb.Logf("OPA %s serving TLS at %s, /health after %v", opaserver.Version, e.opa.URL, e.opa.Ready.Round(time.Millisecond))
-	if e.loaded, err = kubemgmt.LoadConfigMaps(ctx, e.kube, e.opa, e.mgmt); err != nil {
-		tb.Fatal(err)
-	}
-	if len(e.loaded) == 0 {
-		tb.Fatalf("no policy ConfigMap (label %s=%s) in namespaces %v: nothing to load into OPA", opachart.PolicyLabel, opachart.PolicyValue, e.mgmt.Namespaces)
-	}
-	for _, l := range e.loaded {
-		tb.Logf("kube-mgmt load of ConfigMap %s/%s: %d keys, %d pass(es) (kube-mgmt makes at most %d), status %s",
-			l.Namespace, l.Name, len(l.IDs), l.Passes, 1+kubemgmt.DefaultRetries, l.Status)
-	}
-	if err := kubemgmt.Failed(e.loaded); err != nil {
-		tb.Fatalf("the generated policy does not load into OPA the way kube-mgmt loads it: %v", err)
-	}
-	for _, l := range e.loaded {
-		// The policy files are named in dependency order, so no key waits for a retry.
-		if l.Passes != 1 {
-			tb.Errorf("ConfigMap %s/%s needed %d passes to load; its keys must load in one", l.Namespace, l.Name, l.Passes)
+	var backends []string
+	for i := range replicas {
+		srv, err := opaserver.Start(ctx, e.cp, opaserver.Options{Binary: paths[1], Values: e.values, Name: fmt.Sprintf("opa-%d", i)})
+		if err != nil {
+			tb.Fatal(err)
+		}
+		tb.Logf("OPA %s replica %d serving TLS at %s, /health after %v", opaserver.Version, i, srv.URL, srv.Ready.Round(time.Millisecond))
+		e.opas = append(e.opas, srv)
+		backends = append(backends, srv.Addr())
+		if err := e.loadPolicy(ctx, tb, srv); err != nil {
+			tb.Fatal(err)
 		}
 	}
-	replicated, err := kubemgmt.ReplicateCluster(ctx, e.applier.Dynamic, e.opa, e.mgmt)
-	if err != nil {
+	e.opa = e.opas[0]
+	if e.service, err = endpoints.Start(backends); err != nil {
 		tb.Fatal(err)
 	}
-	for _, r := range replicated {
-		tb.Logf("replicated into data.%s: %v", r.Path, r.Names)
-	}
+	tb.Cleanup(func() { _ = e.service.Close() })
 
 	// The chart's webhook, as `helm template` of the real chart renders it
 	// from the generated values. Only the route to OPA (a loopback URL for
@@ -264,7 +262,7 @@ func setup(tb testing.TB, basePods func(*env) []*corev1.Pod) *env {
 		tb.Fatal(err)
 	}
 	e.renderedWebhook, _ = json.Marshal(webhook)
-	if err := helmchart.PointAt(webhook, e.opa.URL, e.opa.CABundle); err != nil {
+	if err := helmchart.PointAt(webhook, "https://"+e.service.Addr()+"/", e.opa.CABundle); err != nil {
 		tb.Fatal(err)
 	}
 	e.webhookName = webhook["metadata"].(map[string]any)["name"].(string)
@@ -286,6 +284,38 @@ func setup(tb testing.TB, basePods func(*env) []*corev1.Pod) *env {
 	}
 	tb.Logf("admission e2e ready in %v", time.Since(began).Round(time.Millisecond))
 	return e
+}
+
+// loadPolicy does for one replica what its kube-mgmt sidecar does: load the
+// policy ConfigMaps and replicate namespaces.
+func (e *env) loadPolicy(ctx context.Context, tb testing.TB, srv *opaserver.Server) error {
+	loaded, err := kubemgmt.LoadConfigMaps(ctx, e.kube, srv, e.mgmt)
+	if err != nil {
+		return err
+	}
+	if len(loaded) == 0 {
+		return fmt.Errorf("no policy ConfigMap (label %s=%s) in namespaces %v: nothing to load into OPA", opachart.PolicyLabel, opachart.PolicyValue, e.mgmt.Namespaces)
+	}
+	for _, l := range loaded {
+		tb.Logf("kube-mgmt load of ConfigMap %s/%s: %d keys, %d pass(es) (kube-mgmt makes at most %d), status %s",
+			l.Namespace, l.Name, len(l.IDs), l.Passes, 1+kubemgmt.DefaultRetries, l.Status)
+		// The policy files are named in dependency order, so no key waits for a retry.
+		if l.Passes != 1 {
+			tb.Errorf("ConfigMap %s/%s needed %d passes to load; its keys must load in one", l.Namespace, l.Name, l.Passes)
+		}
+	}
+	if err := kubemgmt.Failed(loaded); err != nil {
+		return fmt.Errorf("the generated policy does not load into OPA the way kube-mgmt loads it: %w", err)
+	}
+	e.loaded = loaded
+	replicated, err := kubemgmt.ReplicateCluster(ctx, e.applier.Dynamic, srv, e.mgmt)
+	if err != nil {
+		return err
+	}
+	for _, r := range replicated {
+		tb.Logf("replicated into data.%s: %v", r.Path, r.Names)
+	}
+	return nil
 }
 
 // readConfig takes the tenants and the workload mount path from the config.
@@ -505,11 +535,19 @@ func (e *env) callsSince(tb testing.TB, before opaserver.DecisionStats, want int
 // decisions reads OPA's count of default-decision requests.
 func (e *env) decisions(tb testing.TB) opaserver.DecisionStats {
 	tb.Helper()
-	st, err := e.opa.Decisions(context.Background())
-	if err != nil {
-		tb.Fatalf("reading OPA's metrics: %v", err)
+	var sum opaserver.DecisionStats
+	for _, o := range e.opas {
+		if !o.Running() {
+			continue
+		}
+		st, err := o.Decisions(context.Background())
+		if err != nil {
+			tb.Fatalf("reading OPA's metrics: %v", err)
+		}
+		sum.Calls += st.Calls
+		sum.Seconds += st.Seconds
 	}
-	return st
+	return sum
 }
 
 // objectFrom turns an object map into an apply.Object (request body = its

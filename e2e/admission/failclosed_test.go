@@ -8,20 +8,24 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-
 )
 
-// testFailClosed stops OPA: pod creation in tenant namespaces is refused
+// testFailClosed stops every OPA replica: pod creation in tenant namespaces is refused
 // (failurePolicy Fail from the values), with or without the opt-in label,
 // and nothing is stored; namespaces outside the selector are not affected.
 func testFailClosed(t *testing.T, e *env) {
-	if err := e.opa.Stop(); err != nil {
-		t.Fatalf("stopping OPA: %v", err)
+	for _, o := range e.opas {
+		if !o.Running() {
+			continue
+		}
+		if err := o.Stop(); err != nil {
+			t.Fatalf("stopping OPA: %v", err)
+		}
+		if o.Running() {
+			t.Fatal("OPA still running after Stop")
+		}
 	}
-	if e.opa.Running() {
-		t.Fatal("OPA still running after Stop")
-	}
-	t.Logf("OPA stopped")
+	t.Logf("every OPA replica stopped")
 	ctx := context.Background()
 	ts := tenantNames(e)
 	refused := []*corev1.Pod{

@@ -39,6 +39,9 @@ type Options struct {
 	// ReadyTimeout bounds the wait for /health; a guard against hangs,
 	// not a performance check. Default 1 minute.
 	ReadyTimeout time.Duration
+	// Name of the replica: its directory under cp.Dir and its process
+	// (log) name. Default "opa".
+	Name string
 }
 
 // Server is a running OPA.
@@ -67,7 +70,10 @@ func Start(ctx context.Context, cp *controlplane.ControlPlane, opts Options) (*S
 	if opts.ReadyTimeout == 0 {
 		opts.ReadyTimeout = time.Minute
 	}
-	dir := filepath.Join(cp.Dir, "opa")
+	if opts.Name == "" {
+		opts.Name = "opa"
+	}
+	dir := filepath.Join(cp.Dir, opts.Name)
 	if err := os.MkdirAll(filepath.Join(dir, "bootstrap"), 0o700); err != nil {
 		return nil, fmt.Errorf("creating OPA directory: %w", err)
 	}
@@ -144,7 +150,7 @@ func start(ctx context.Context, cp *controlplane.ControlPlane, opts Options, s o
 	// telemetry service, and the check does not affect decisions.
 	args = append(args, "--disable-telemetry")
 	began := time.Now()
-	proc, err := cp.StartProcess("opa", opts.Binary, args...)
+	proc, err := cp.StartProcess(opts.Name, opts.Binary, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -164,6 +170,9 @@ func start(ctx context.Context, cp *controlplane.ControlPlane, opts Options, s o
 		base:   base,
 	}, nil
 }
+
+// Addr is the host:port OPA serves on.
+func (s *Server) Addr() string { return strings.TrimPrefix(s.base, "https://") }
 
 // Stop ends OPA (e.g. to show that the webhook fails closed).
 func (s *Server) Stop() error { return s.proc.Stop() }
