@@ -64,6 +64,9 @@ type TenantDir struct {
 	UID       int64  `json:"uid"`
 	GID       int64  `json:"gid"`
 	MountPath string `json:"mountPath"`
+	// SELinuxLevel, when set, is the tenant's MCS level (s0:cA,cB); the
+	// directory is labelled container_file_t with it (tenants.go).
+	SELinuxLevel string `json:"seLinuxLevel,omitempty"`
 }
 
 // Product limits (Graid user guide, "RAID components").

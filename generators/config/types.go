@@ -404,6 +404,12 @@ type TenantNamespace struct {
 	// +kubebuilder:validation:Maximum=2147483647
 	// +optional
 	FSGroup *int64 `json:"fsGroup,omitempty"`
+	// SELinuxLevel is the tenant's fixed SELinux MCS level, s0:cA,cB with 0 <= A < B <= 1023,
+	// unique per tenant: the namespace's openshift.io/sa.scc.mcs and the level of its SCC, so
+	// its pods run with these categories. Default: derived from the namespace name.
+	// +kubebuilder:validation:Pattern=`^s0:c[0-9]{1,4},c[0-9]{1,4}$`
+	// +optional
+	SELinuxLevel string `json:"seLinuxLevel,omitempty"`
 }
 
 // FailurePolicy of the admission webhook.

@@ -52,6 +52,8 @@ var everyoneGroups = []string{"system:authenticated", "system:authenticated:oaut
 // validateTenants checks the tenant ids against the floor and the namespace creators.
 func validateTenants(p *field.Path, w *Workloads) field.ErrorList {
 	var errs field.ErrorList
+	levels := map[string]int{}
+	names := map[string]bool{}
 	for i := range w.Namespaces {
 		ns := &w.Namespaces[i]
 		ip := p.Child("namespaces").Index(i)
@@ -60,6 +62,22 @@ func validateTenants(p *field.Path, w *Workloads) field.ErrorList {
 		if ns.FSGroup != nil {
 			errs = append(errs, validateTenantID(ip.Child("fsGroup"), *ns.FSGroup)...)
 		}
+		// A duplicate name is reported by validateWorkloads; its derived level would only
+		// repeat that.
+		if ns.SELinuxLevel == "" || names[ns.Name] {
+			continue
+		}
+		names[ns.Name] = true
+		lp := ip.Child("seLinuxLevel")
+		if _, _, err := ParseMCSLevel(ns.SELinuxLevel); err != nil {
+			errs = append(errs, field.Invalid(lp, ns.SELinuxLevel, err.Error()))
+			continue
+		}
+		if j, dup := levels[ns.SELinuxLevel]; dup {
+			errs = append(errs, field.Invalid(lp, ns.SELinuxLevel, fmt.Sprintf("is also the level of spec.workloads.namespaces[%d] (%s): each tenant needs its own categories, or their pods can open each other's files; set seLinuxLevel on one of them", j, w.Namespaces[j].Name)))
+			continue
+		}
+		levels[ns.SELinuxLevel] = i
 	}
 	if c := w.NamespaceCreators; c != nil {
 		cp := p.Child("namespaceCreators")

@@ -15,6 +15,9 @@ const (
 	AnnotationRunAsUser  = "supremeraid.dev/run-as-user"
 	AnnotationRunAsGroup = "supremeraid.dev/run-as-group"
 	AnnotationFSGroup    = "supremeraid.dev/fs-group"
+	// AnnotationMCS is OpenShift's per-namespace SELinux level, which MustRunAs SCCs without a
+	// level of their own apply.
+	AnnotationMCS = "openshift.io/sa.scc.mcs"
 )
 
 // Pod Security admission labels.
@@ -49,6 +52,10 @@ func Namespace(cfg *config.SupremeRAID, t *config.TenantNamespace) *corev1.Names
 	om.Annotations[AnnotationRunAsUser] = strconv.FormatInt(t.RunAsUser, 10)
 	om.Annotations[AnnotationRunAsGroup] = strconv.FormatInt(t.RunAsGroup, 10)
 	om.Annotations[AnnotationFSGroup] = strconv.FormatInt(fsGroup(t), 10)
+	// The tenant's own MCS categories, fixed by the config rather than allocated by OpenShift
+	// (which only allocates when the annotation is missing): the node agent labels the
+	// tenant's directory with the same level.
+	om.Annotations[AnnotationMCS] = t.SELinuxLevel
 	return &corev1.Namespace{
 		TypeMeta:   metav1.TypeMeta{APIVersion: "v1", Kind: "Namespace"},
 		ObjectMeta: om,

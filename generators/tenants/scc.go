@@ -66,9 +66,13 @@ func SCC(cfg *config.SupremeRAID, t *config.TenantNamespace) *securityv1.Securit
 		AllowHostPorts:                  false,
 		AllowHostPID:                    false,
 		AllowHostIPC:                    false,
-		// MustRunAs without options takes the namespace's MCS label
-		// (openshift.io/sa.scc.mcs), as restricted-v2 does.
-		SELinuxContext: securityv1.SELinuxContextStrategyOptions{Type: securityv1.SELinuxStrategyMustRunAs},
+		// The tenant's own level, also the namespace's openshift.io/sa.scc.mcs: pods of
+		// different tenants run with different categories, so SELinux keeps one tenant's
+		// processes out of another's directory even where the modes would let them in.
+		SELinuxContext: securityv1.SELinuxContextStrategyOptions{
+			Type:           securityv1.SELinuxStrategyMustRunAs,
+			SELinuxOptions: &corev1.SELinuxOptions{Level: t.SELinuxLevel},
+		},
 		RunAsUser: securityv1.RunAsUserStrategyOptions{
 			Type:        securityv1.RunAsUserStrategyMustRunAsRange,
 			UIDRangeMin: &uid,
