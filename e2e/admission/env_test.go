@@ -17,10 +17,12 @@ import (
 	"testing"
 	"time"
 
+	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/util/wait"
 	"k8s.io/client-go/kubernetes"
 	"sigs.k8s.io/yaml"
@@ -224,15 +226,30 @@ func setup(tb testing.TB, basePods func(*env) []*corev1.Pod) *env {
 	if e.mgmt, err = opachart.MgmtSettings(e.values, "opa"); err != nil {
 		tb.Fatal(err)
 	}
-	// OPA replicas as the chart runs them (values replicas), each with its
-	// own kube-mgmt, behind a stand-in for the chart's Service.
+	// The real chart, rendered with the generated values.
+	rendered, err := helmchart.Template(ctx, paths[2], helmchart.ChartDir(root), "graid-opa", e.mgmt.Namespaces[0], valuesYAML)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	deployment, err := helmchart.Find(rendered, "Deployment")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	var dep appsv1.Deployment
+	if err := runtime.DefaultUnstructuredConverter.FromUnstructuredWithValidation(deployment, &dep, true); err != nil {
+		tb.Fatalf("the chart's Deployment: %v", err)
+	}
+
+	// OPA replicas as the chart's Deployment runs them (its replicas, the
+	// opa container's arguments, the initpolicy script's bootstrap files),
+	// each with its own kube-mgmt, behind a stand-in for the chart's Service.
 	replicas := 1
-	if r, ok := e.values.Raw["replicas"].(float64); ok && r > 1 {
-		replicas = int(r)
+	if dep.Spec.Replicas != nil && *dep.Spec.Replicas > 1 {
+		replicas = int(*dep.Spec.Replicas)
 	}
 	var backends []string
 	for i := range replicas {
-		srv, err := opaserver.Start(ctx, e.cp, opaserver.Options{Binary: paths[1], Values: e.values, Name: fmt.Sprintf("opa-%d", i)})
+		srv, err := opaserver.Start(ctx, e.cp, opaserver.Options{Binary: paths[1], Values: e.values, Name: fmt.Sprintf("opa-%d", i), Pod: &dep.Spec.Template.Spec})
 		if err != nil {
 			tb.Fatal(err)
 		}
@@ -249,14 +266,10 @@ func setup(tb testing.TB, basePods func(*env) []*corev1.Pod) *env {
 	}
 	tb.Cleanup(func() { _ = e.service.Close() })
 
-	// The chart's webhook, as `helm template` of the real chart renders it
+	// The chart's webhook, as `helm template` of the real chart rendered it
 	// from the generated values. Only the route to OPA (a loopback URL for
 	// the chart's Service) and the CA bundle (which OpenShift's service CA
 	// injects) are the cluster's part.
-	rendered, err := helmchart.Template(ctx, paths[2], helmchart.ChartDir(root), "graid-opa", e.mgmt.Namespaces[0], valuesYAML)
-	if err != nil {
-		tb.Fatal(err)
-	}
 	webhook, err := helmchart.Find(rendered, "MutatingWebhookConfiguration")
 	if err != nil {
 		tb.Fatal(err)

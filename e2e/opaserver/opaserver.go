@@ -20,6 +20,8 @@ import (
 	"strings"
 	"time"
 
+	corev1 "k8s.io/api/core/v1"
+
 	"supremeraid.dev/supremeraid-fn/e2e/controlplane"
 	"supremeraid.dev/supremeraid-fn/e2e/opachart"
 )
@@ -42,6 +44,13 @@ type Options struct {
 	// Name of the replica: its directory under cp.Dir and its process
 	// (log) name. Default "opa".
 	Name string
+	// Pod, when set, is the pod template of the Deployment that helm
+	// template rendered from the real chart: OPA then runs with the opa
+	// container's own arguments and the bootstrap files its initpolicy
+	// init container writes (its script run with sh), with the pod's paths
+	// mapped to harness directories. Without it the flags come from
+	// opachart (Values).
+	Pod *corev1.PodSpec
 }
 
 // Server is a running OPA.
@@ -86,14 +95,6 @@ func Start(ctx context.Context, cp *controlplane.ControlPlane, opts Options) (*S
 		KeyFile:      filepath.Join(dir, "tls.key"),
 		BootstrapDir: filepath.Join(dir, "bootstrap"),
 	}
-	token, err := randomToken()
-	if err != nil {
-		return nil, err
-	}
-	files, names, err := opachart.BootstrapFiles(opts.Values, token)
-	if err != nil {
-		return nil, err
-	}
 	writes := map[string][]byte{s.CertFile: serving.CertPEM, s.KeyFile: serving.KeyPEM}
 	// Extra volumes (the chart values mount OpenShift's service CA Secret):
 	// the harness stands in for the service CA, which writes a serving
@@ -108,12 +109,34 @@ func Start(ctx context.Context, cp *controlplane.ControlPlane, opts Options) (*S
 		writes[filepath.Join(mdir, "tls.crt")] = serving.CertPEM
 		writes[filepath.Join(mdir, "tls.key")] = serving.KeyPEM
 	}
-	for _, name := range names {
-		writes[filepath.Join(s.BootstrapDir, name)] = []byte(files[name])
-	}
 	for path, data := range writes {
 		if err := os.WriteFile(path, data, 0o600); err != nil {
 			return nil, fmt.Errorf("writing %s: %w", path, err)
+		}
+	}
+	var token string
+	var argsFor func(addr string) ([]string, error)
+	if opts.Pod != nil {
+		if token, argsFor, err = fromPod(ctx, opts.Pod, s); err != nil {
+			return nil, err
+		}
+	} else {
+		if token, err = randomToken(); err != nil {
+			return nil, err
+		}
+		files, names, err := opachart.BootstrapFiles(opts.Values, token)
+		if err != nil {
+			return nil, err
+		}
+		for _, name := range names {
+			if err := os.WriteFile(filepath.Join(s.BootstrapDir, name), []byte(files[name]), 0o600); err != nil {
+				return nil, fmt.Errorf("writing bootstrap %s: %w", name, err)
+			}
+		}
+		argsFor = func(addr string) ([]string, error) {
+			s := s
+			s.Addr = addr
+			return opachart.OPAArgs(opts.Values, s)
 		}
 	}
 	client := &http.Client{
@@ -122,7 +145,7 @@ func Start(ctx context.Context, cp *controlplane.ControlPlane, opts Options) (*S
 	}
 	var errs []error
 	for range startAttempts {
-		srv, err := start(ctx, cp, opts, s, token, client)
+		srv, err := start(ctx, cp, opts, argsFor, token, client)
 		if err == nil {
 			srv.CABundle = cp.CA.CertPEM
 			return srv, nil
@@ -136,13 +159,13 @@ func Start(ctx context.Context, cp *controlplane.ControlPlane, opts Options) (*S
 	return nil, fmt.Errorf("starting OPA: %w", errors.Join(errs...))
 }
 
-func start(ctx context.Context, cp *controlplane.ControlPlane, opts Options, s opachart.Serving, token string, client *http.Client) (*Server, error) {
+func start(ctx context.Context, cp *controlplane.ControlPlane, opts Options, argsFor func(addr string) ([]string, error), token string, client *http.Client) (*Server, error) {
 	ports, err := controlplane.FreePorts(1)
 	if err != nil {
 		return nil, err
 	}
-	s.Addr = net.JoinHostPort("127.0.0.1", strconv.Itoa(ports[0]))
-	args, err := opachart.OPAArgs(opts.Values, s)
+	addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(ports[0]))
+	args, err := argsFor(addr)
 	if err != nil {
 		return nil, err
 	}
@@ -154,7 +177,7 @@ func start(ctx context.Context, cp *controlplane.ControlPlane, opts Options, s o
 	if err != nil {
 		return nil, err
 	}
-	base := "https://" + s.Addr
+	base := "https://" + addr
 	wctx, cancel := context.WithTimeout(ctx, opts.ReadyTimeout)
 	defer cancel()
 	if err := proc.WaitReady(wctx, client, base+"/health"); err != nil {
