@@ -21,7 +21,7 @@ func TestFromPod(t *testing.T) {
 	pod := &corev1.PodSpec{
 		InitContainers: []corev1.Container{{Name: "initpolicy", Command: []string{"/bin/sh", "-c", "echo TOKEN123 > /bootstrap/mgmt-token\ncat > /bootstrap/p.rego <<EOF\npackage x\nEOF\n"}}},
 		Containers: []corev1.Container{{Name: "opa",
-			Args: []string{"run", "--server", "--tls-cert-file=/certs/tls.crt", "--addr=0.0.0.0:8181", "/bootstrap", "--tls-cert-file=/serving-cert/tls.crt", "--log-level=info"},
+			Args:         []string{"run", "--server", "--tls-cert-file=/certs/tls.crt", "--addr=0.0.0.0:8181", "/bootstrap", "--tls-cert-file=/serving-cert/tls.crt", "--log-level=info"},
 			VolumeMounts: []corev1.VolumeMount{{Name: "certs", MountPath: "/certs"}, {Name: "bootstrap", MountPath: "/bootstrap"}, {Name: "serving-cert", MountPath: "/serving-cert"}}}},
 	}
 	token, argsFor, err := fromPod(context.Background(), pod, s)
