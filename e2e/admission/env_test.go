@@ -17,12 +17,10 @@ import (
 	"testing"
 	"time"
 
-	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
-	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/util/wait"
 	"k8s.io/client-go/kubernetes"
 	"sigs.k8s.io/yaml"
@@ -231,25 +229,18 @@ func setup(tb testing.TB, basePods func(*env) []*corev1.Pod) *env {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	deployment, err := helmchart.Find(rendered, "Deployment")
+	pod, podReplicas, err := helmchart.PodSpec(rendered)
 	if err != nil {
 		tb.Fatal(err)
-	}
-	var dep appsv1.Deployment
-	if err := runtime.DefaultUnstructuredConverter.FromUnstructuredWithValidation(deployment, &dep, true); err != nil {
-		tb.Fatalf("the chart's Deployment: %v", err)
 	}
 
 	// OPA replicas as the chart's Deployment runs them (its replicas, the
 	// opa container's arguments, the initpolicy script's bootstrap files),
 	// each with its own kube-mgmt, behind a stand-in for the chart's Service.
-	replicas := 1
-	if dep.Spec.Replicas != nil && *dep.Spec.Replicas > 1 {
-		replicas = int(*dep.Spec.Replicas)
-	}
+	replicas := max(int(podReplicas), 1)
 	var backends []string
 	for i := range replicas {
-		srv, err := opaserver.Start(ctx, e.cp, opaserver.Options{Binary: paths[1], Values: e.values, Name: fmt.Sprintf("opa-%d", i), Pod: &dep.Spec.Template.Spec})
+		srv, err := opaserver.Start(ctx, e.cp, opaserver.Options{Binary: paths[1], Values: e.values, Name: fmt.Sprintf("opa-%d", i), Pod: pod})
 		if err != nil {
 			tb.Fatal(err)
 		}

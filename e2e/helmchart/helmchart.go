@@ -17,6 +17,9 @@ import (
 	"os/exec"
 	"path/filepath"
 
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/runtime"
 	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
 )
 
@@ -107,4 +110,21 @@ func PointAt(webhook map[string]any, url string, caBundle []byte) error {
 	cc["url"] = url
 	cc["caBundle"] = base64.StdEncoding.EncodeToString(caBundle)
 	return nil
+}
+
+// PodSpec is the pod template of the rendered Deployment (the OPA pod).
+func PodSpec(objs []map[string]any) (*corev1.PodSpec, int32, error) {
+	d, err := Find(objs, "Deployment")
+	if err != nil {
+		return nil, 0, err
+	}
+	var dep appsv1.Deployment
+	if err := runtime.DefaultUnstructuredConverter.FromUnstructuredWithValidation(d, &dep, true); err != nil {
+		return nil, 0, fmt.Errorf("the chart's Deployment: %w", err)
+	}
+	replicas := int32(1)
+	if dep.Spec.Replicas != nil {
+		replicas = *dep.Spec.Replicas
+	}
+	return &dep.Spec.Template.Spec, replicas, nil
 }

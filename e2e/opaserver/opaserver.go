@@ -1,14 +1,12 @@
 // Package opaserver runs the real OPA server as the chart's opa container
 // runs it (`opa run --server` with TLS, token authentication and the chart's
-// bootstrap authorization policy, flags from package opachart), on loopback,
+// bootstrap files, arguments from the pod helm template renders), on loopback,
 // as a process of the e2e control plane, and talks to it as kube-mgmt does:
 // policies and data over OPA's REST API with the kube-mgmt token.
 package opaserver
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"net"
@@ -44,12 +42,11 @@ type Options struct {
 	// Name of the replica: its directory under cp.Dir and its process
 	// (log) name. Default "opa".
 	Name string
-	// Pod, when set, is the pod template of the Deployment that helm
-	// template rendered from the real chart: OPA then runs with the opa
-	// container's own arguments and the bootstrap files its initpolicy
+	// Pod is the pod template of the Deployment that helm template
+	// rendered from the real chart (helmchart.PodSpec): OPA runs with the
+	// opa container's own arguments and the bootstrap files its initpolicy
 	// init container writes (its script run with sh), with the pod's paths
-	// mapped to harness directories. Without it the flags come from
-	// opachart (Values).
+	// mapped to harness directories.
 	Pod *corev1.PodSpec
 }
 
@@ -68,7 +65,7 @@ type Server struct {
 	base   string // URL without the trailing "/"
 }
 
-// Start runs OPA with the chart's flags for opts.Values, serving a
+// Start runs OPA as the chart's pod opts.Pod runs it, serving a
 // certificate for 127.0.0.1 from cp's CA, and waits for /health. The
 // process belongs to cp: it is stopped with it and its log (<cp.Dir>/opa.log)
 // is in cp.LogTails.
@@ -86,58 +83,46 @@ func Start(ctx context.Context, cp *controlplane.ControlPlane, opts Options) (*S
 	if err := os.MkdirAll(filepath.Join(dir, "bootstrap"), 0o700); err != nil {
 		return nil, fmt.Errorf("creating OPA directory: %w", err)
 	}
-	serving, err := cp.CA.IssueServing("127.0.0.1")
+	cert, err := cp.CA.IssueServing("127.0.0.1")
 	if err != nil {
 		return nil, err
 	}
-	s := opachart.Serving{
+	s := serving{
 		CertFile:     filepath.Join(dir, "tls.crt"),
 		KeyFile:      filepath.Join(dir, "tls.key"),
 		BootstrapDir: filepath.Join(dir, "bootstrap"),
 	}
-	writes := map[string][]byte{s.CertFile: serving.CertPEM, s.KeyFile: serving.KeyPEM}
+	writes := map[string][]byte{s.CertFile: cert.CertPEM, s.KeyFile: cert.KeyPEM}
 	// Extra volumes (the chart values mount OpenShift's service CA Secret):
 	// the harness stands in for the service CA, which writes a serving
 	// certificate for the Service into that Secret.
 	s.Mounts = map[string]string{}
-	for i, m := range opts.Values.ExtraVolumeMounts {
+	var extra []string
+	if opts.Values != nil {
+		for _, m := range opts.Values.ExtraVolumeMounts {
+			extra = append(extra, m.MountPath)
+		}
+	}
+	for i, m := range extra {
 		mdir := filepath.Join(dir, fmt.Sprintf("mount-%d", i))
 		if err := os.MkdirAll(mdir, 0o700); err != nil {
 			return nil, fmt.Errorf("creating %s: %w", mdir, err)
 		}
-		s.Mounts[m.MountPath] = mdir
-		writes[filepath.Join(mdir, "tls.crt")] = serving.CertPEM
-		writes[filepath.Join(mdir, "tls.key")] = serving.KeyPEM
+		s.Mounts[m] = mdir
+		writes[filepath.Join(mdir, "tls.crt")] = cert.CertPEM
+		writes[filepath.Join(mdir, "tls.key")] = cert.KeyPEM
 	}
 	for path, data := range writes {
 		if err := os.WriteFile(path, data, 0o600); err != nil {
 			return nil, fmt.Errorf("writing %s: %w", path, err)
 		}
 	}
-	var token string
-	var argsFor func(addr string) ([]string, error)
-	if opts.Pod != nil {
-		if token, argsFor, err = fromPod(ctx, opts.Pod, s); err != nil {
-			return nil, err
-		}
-	} else {
-		if token, err = randomToken(); err != nil {
-			return nil, err
-		}
-		files, names, err := opachart.BootstrapFiles(opts.Values, token)
-		if err != nil {
-			return nil, err
-		}
-		for _, name := range names {
-			if err := os.WriteFile(filepath.Join(s.BootstrapDir, name), []byte(files[name]), 0o600); err != nil {
-				return nil, fmt.Errorf("writing bootstrap %s: %w", name, err)
-			}
-		}
-		argsFor = func(addr string) ([]string, error) {
-			s := s
-			s.Addr = addr
-			return opachart.OPAArgs(opts.Values, s)
-		}
+	if opts.Pod == nil {
+		return nil, errors.New("starting OPA: no pod spec (render the chart with helmchart.Template and pass helmchart.PodSpec)")
+	}
+	token, argsFor, err := fromPod(ctx, opts.Pod, s)
+	if err != nil {
+		return nil, err
 	}
 	client := &http.Client{
 		Transport: &http.Transport{TLSClientConfig: cp.CA.ClientTLSConfig()},
@@ -221,14 +206,4 @@ func checkVersion(bin string) error {
 		return fmt.Errorf("%s version says %q, want %q; rebuild it with `make e2e-tools`", bin, first, strings.TrimSpace(want))
 	}
 	return nil
-}
-
-// randomToken is a kube-mgmt token like the chart's init container makes
-// (32 hex characters).
-func randomToken() (string, error) {
-	b := make([]byte, 16)
-	if _, err := rand.Read(b); err != nil {
-		return "", fmt.Errorf("generating the kube-mgmt token: %w", err)
-	}
-	return strings.ToUpper(hex.EncodeToString(b)), nil
 }

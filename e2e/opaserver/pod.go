@@ -11,9 +11,19 @@ import (
 	"strings"
 
 	corev1 "k8s.io/api/core/v1"
-
-	"supremeraid.dev/supremeraid-fn/e2e/opachart"
 )
+
+// serving is where the harness runs OPA and what it gives it in place of the pod's volumes.
+type serving struct {
+	// CertFile and KeyFile: the serving certificate (in place of the chart's
+	// certificate Secret, mounted at /certs).
+	CertFile, KeyFile string
+	// BootstrapDir stands in for the chart's /bootstrap emptyDir.
+	BootstrapDir string
+	// Mounts maps other mount paths of the opa container (the extra volumes:
+	// OpenShift's service CA Secret) to harness directories.
+	Mounts map[string]string
+}
 
 // fromPod prepares OPA as the chart's pod runs it: the initpolicy init container's script is
 // run with sh (it writes the bootstrap policies and kube-mgmt's token into /bootstrap), and the
@@ -21,7 +31,7 @@ import (
 // container's volume mounts moved to the harness directory standing in for that volume, and
 // --addr moved to the harness's loopback address. Volumes the harness cannot stand in for are
 // errors.
-func fromPod(ctx context.Context, pod *corev1.PodSpec, s opachart.Serving) (string, func(addr string) ([]string, error), error) {
+func fromPod(ctx context.Context, pod *corev1.PodSpec, s serving) (string, func(addr string) ([]string, error), error) {
 	var opa, initpolicy *corev1.Container
 	for i := range pod.Containers {
 		if pod.Containers[i].Name == "opa" {

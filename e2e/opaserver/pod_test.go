@@ -9,13 +9,11 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	corev1 "k8s.io/api/core/v1"
-
-	"supremeraid.dev/supremeraid-fn/e2e/opachart"
 )
 
 func TestFromPod(t *testing.T) {
 	dir := t.TempDir()
-	s := opachart.Serving{CertFile: filepath.Join(dir, "tls.crt"), KeyFile: filepath.Join(dir, "tls.key"), BootstrapDir: filepath.Join(dir, "bootstrap"),
+	s := serving{CertFile: filepath.Join(dir, "tls.crt"), KeyFile: filepath.Join(dir, "tls.key"), BootstrapDir: filepath.Join(dir, "bootstrap"),
 		Mounts: map[string]string{"/serving-cert": filepath.Join(dir, "m0")}}
 	require.NoError(t, os.MkdirAll(s.BootstrapDir, 0o700))
 	pod := &corev1.PodSpec{
