@@ -17,14 +17,16 @@ FN         := $(BIN)/supremeraid-fn
 KUSTOMIZE_VERSION      := v5.7.1
 KPT_VERSION            := v1.0.0-beta.49
 CONTROLLER_GEN_VERSION := v0.19.0
+HELM_VERSION           := v3.21.4
 KUSTOMIZE      := $(BIN)/kustomize
 KPT            := $(BIN)/kpt
 CONTROLLER_GEN := $(BIN)/controller-gen
 PROMTOOL       := $(BIN)/promtool
+HELM           := $(BIN)/helm
 
 # Tests that need a tool fail instead of skipping when this is set (see README, Testing).
 export SUPREMERAID_REQUIRE_TOOLS ?=
-export KUSTOMIZE KPT PROMTOOL
+export KUSTOMIZE KPT PROMTOOL HELM
 # (one variable per `export NAME := value`: `export A B=v` exports a variable named "B=v")
 export SUPREMERAID_FN := $(FN)
 
@@ -81,7 +83,7 @@ golden: ## rewrite golden files from the current output (review the diff!)
 ##@ Tools
 
 .PHONY: tools
-tools: $(KUSTOMIZE) $(KPT) $(CONTROLLER_GEN) $(PROMTOOL) ## install every tool the tests use
+tools: $(KUSTOMIZE) $(KPT) $(CONTROLLER_GEN) $(PROMTOOL) $(HELM) ## install every tool the tests use
 
 $(KUSTOMIZE):
 	GOBIN=$(BIN) $(GO) install sigs.k8s.io/kustomize/kustomize/v5@$(KUSTOMIZE_VERSION)
@@ -99,6 +101,10 @@ $(PROMTOOL): e2e/tools/promtool/go.mod
 
 $(CONTROLLER_GEN):
 	GOBIN=$(BIN) $(GO) install sigs.k8s.io/controller-tools/cmd/controller-gen@$(CONTROLLER_GEN_VERSION)
+
+# helm renders the real opa-kube-mgmt chart (testdata copy) in the tenant and e2e tests.
+$(HELM):
+	GOBIN=$(BIN) $(GO) install helm.sh/helm/v3/cmd/helm@$(HELM_VERSION)
 
 .PHONY: clean
 clean: ## remove bin/ (tools are rebuilt on the next make)
@@ -155,7 +161,7 @@ e2e-tools: ## build bin/kube-apiserver v1.34.2, bin/etcd v3.6.4 and bin/opa v1.2
 	e2e/tools/build.sh $(BIN)
 
 .PHONY: e2e
-e2e: e2e-tools build $(KUSTOMIZE) ## cluster e2e: real etcd + kube-apiserver accept every rendered example and overlay; real OPA webhook
+e2e: e2e-tools build $(KUSTOMIZE) $(HELM) ## cluster e2e: real etcd + kube-apiserver accept every rendered example and overlay; real OPA webhook
 	cd e2e && GOWORK=off SUPREMERAID_REQUIRE_TOOLS=1 $(GO) test -count=1 -v -timeout 20m ./...
 
 ifneq ($(SKIP_E2E),1)

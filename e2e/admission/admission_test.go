@@ -21,7 +21,11 @@ func TestAdmission(t *testing.T) {
 	t.Run("b_other_pods_are_stored_unchanged", func(t *testing.T) { testUnchanged(t, e) })
 	t.Run("d_updates_are_not_intercepted", func(t *testing.T) { testUpdateNotIntercepted(t, e) })
 	t.Run("e_hostpath_policy", func(t *testing.T) { testHostPathPolicy(t, e) })
+	t.Run("f_label_removal_opens_nothing", func(t *testing.T) { testLabelRemoval(t, e) })
+	t.Run("g_squatter_refused", func(t *testing.T) { testSquatter(t, e) })
+	t.Run("h_rendered_webhook_is_called", func(t *testing.T) { testRenderedWebhook(t, e) })
 	t.Run("latency", func(t *testing.T) { testLatency(t, e) })
+	t.Run("c_one_of_two_replicas_down", func(t *testing.T) { testOneReplicaDown(t, e) })
 	// From here on OPA is down.
 	t.Run("c_fail_closed_without_opa", func(t *testing.T) { testFailClosed(t, e) })
 	t.Run("d_updates_succeed_without_opa", func(t *testing.T) { testUpdateWithoutOPA(t, e) })
@@ -74,7 +78,7 @@ func unchangedCases(e *env) []podCase {
 		{pod: newPod(plainNS, "opted-in", optIn(), withEverything), calls: 0,
 			reason: "namespace without labels: the webhook's namespaceSelector keeps OPA out of it"},
 		{pod: newPod(halfLabelled, "opted-in", optIn()), calls: 0,
-			reason: "namespace with only the generic OPA label: the selector also needs the tenant label"},
+			reason: "namespace labelled like a tenant (generic OPA and old tenant labels) but not configured: the selector is by name"},
 		{pod: newPod(metav1.NamespaceSystem, "opted-in", optIn()), calls: 0,
 			reason: "kube-system: never selected"},
 	}

@@ -28,6 +28,8 @@ import (
 	"supremeraid.dev/supremeraid-fn/e2e/apply"
 	"supremeraid.dev/supremeraid-fn/e2e/binaries"
 	"supremeraid.dev/supremeraid-fn/e2e/controlplane"
+	"supremeraid.dev/supremeraid-fn/e2e/endpoints"
+	"supremeraid.dev/supremeraid-fn/e2e/helmchart"
 	"supremeraid.dev/supremeraid-fn/e2e/kubemgmt"
 	"supremeraid.dev/supremeraid-fn/e2e/opachart"
 	"supremeraid.dev/supremeraid-fn/e2e/opaserver"
@@ -35,6 +37,8 @@ import (
 )
 
 const (
+	// webhookEntryName is the chart's single webhook entry (templates/webhookconfiguration.yaml).
+	webhookEntryName = "webhook.openpolicyagent.org"
 	// configPath is the SupremeRAID config rendered for these tests,
 	// relative to the repository root.
 	configPath = "e2e/admission/testdata/supremeraid.yaml"
@@ -78,15 +82,24 @@ type env struct {
 	cp      *controlplane.ControlPlane
 	kube    kubernetes.Interface
 	applier *apply.Applier
+	// opa is the first of opas, the OPA replicas; service forwards the
+	// webhook's calls to them (endpoints: the chart's Service).
 	opa     *opaserver.Server
+	opas    []*opaserver.Server
+	service *endpoints.Balancer
 	values  *opachart.Values
 	mgmt    opachart.Mgmt
 	// webhookName is the MutatingWebhookConfiguration (the chart's fullname).
 	webhookName string
 	// vapName and vapBinding name the generated hostPath policy.
 	vapName, vapBinding string
-	tenants             map[string]tenant
-	mountPath           string
+	// guardName names the generated namespace squatting guard policy.
+	guardName string
+	// renderedWebhook is the webhook configuration as helm template
+	// rendered it, before the loopback URL and CA bundle (JSON).
+	renderedWebhook []byte
+	tenants         map[string]tenant
+	mountPath       string
 	// nodeSelector is the generated node DaemonSet's: the nodes where the
 	// volume is mounted, to which opted-in pods must be steered.
 	nodeSelector map[string]string
@@ -127,7 +140,7 @@ type testConfig struct {
 // basePods(e) are dry-run created before the webhook exists, as baselines.
 func setup(tb testing.TB, basePods func(*env) []*corev1.Pod) *env {
 	tb.Helper()
-	paths := binaries.Require(tb, binaries.SupremeRAIDFn, binaries.OPA)
+	paths := binaries.Require(tb, binaries.SupremeRAIDFn, binaries.OPA, binaries.Helm)
 	if paths == nil {
 		return nil
 	}
@@ -211,45 +224,53 @@ func setup(tb testing.TB, basePods func(*env) []*corev1.Pod) *env {
 	if e.mgmt, err = opachart.MgmtSettings(e.values, "opa"); err != nil {
 		tb.Fatal(err)
 	}
-	e.opa, err = opaserver.Start(ctx, e.cp, opaserver.Options{Binary: paths[1], Values: e.values})
+	// The real chart, rendered with the generated values.
+	rendered, err := helmchart.Template(ctx, paths[2], helmchart.ChartDir(root), "graid-opa", e.mgmt.Namespaces[0], valuesYAML)
 	if err != nil {
 		tb.Fatal(err)
 	}
-	tb.Logf("OPA %s serving TLS at %s, /health after %v", opaserver.Version, e.opa.URL, e.opa.Ready.Round(time.Millisecond))
-	if e.loaded, err = kubemgmt.LoadConfigMaps(ctx, e.kube, e.opa, e.mgmt); err != nil {
-		tb.Fatal(err)
-	}
-	if len(e.loaded) == 0 {
-		tb.Fatalf("no policy ConfigMap (label %s=%s) in namespaces %v: nothing to load into OPA", opachart.PolicyLabel, opachart.PolicyValue, e.mgmt.Namespaces)
-	}
-	for _, l := range e.loaded {
-		tb.Logf("kube-mgmt load of ConfigMap %s/%s: %d keys, %d pass(es) (kube-mgmt makes at most %d), status %s",
-			l.Namespace, l.Name, len(l.IDs), l.Passes, 1+kubemgmt.DefaultRetries, l.Status)
-	}
-	if err := kubemgmt.Failed(e.loaded); err != nil {
-		tb.Fatalf("the generated policy does not load into OPA the way kube-mgmt loads it: %v", err)
-	}
-	for _, l := range e.loaded {
-		// The policy files are named in dependency order, so no key waits for a retry.
-		if l.Passes != 1 {
-			tb.Errorf("ConfigMap %s/%s needed %d passes to load; its keys must load in one", l.Namespace, l.Name, l.Passes)
-		}
-	}
-	replicated, err := kubemgmt.ReplicateCluster(ctx, e.applier.Dynamic, e.opa, e.mgmt)
+	pod, podReplicas, err := helmchart.PodSpec(rendered)
 	if err != nil {
 		tb.Fatal(err)
-	}
-	for _, r := range replicated {
-		tb.Logf("replicated into data.%s: %v", r.Path, r.Names)
 	}
 
-	// The chart's webhook.
-	webhook, err := opachart.MutatingWebhook(e.values, e.opa.URL, e.opa.CABundle)
+	// OPA replicas as the chart's Deployment runs them (its replicas, the
+	// opa container's arguments, the initpolicy script's bootstrap files),
+	// each with its own kube-mgmt, behind a stand-in for the chart's Service.
+	replicas := max(int(podReplicas), 1)
+	var backends []string
+	for i := range replicas {
+		srv, err := opaserver.Start(ctx, e.cp, opaserver.Options{Binary: paths[1], Values: e.values, Name: fmt.Sprintf("opa-%d", i), Pod: pod})
+		if err != nil {
+			tb.Fatal(err)
+		}
+		tb.Logf("OPA %s replica %d serving TLS at %s, /health after %v", opaserver.Version, i, srv.URL, srv.Ready.Round(time.Millisecond))
+		e.opas = append(e.opas, srv)
+		backends = append(backends, srv.Addr())
+		if err := e.loadPolicy(ctx, tb, srv); err != nil {
+			tb.Fatal(err)
+		}
+	}
+	e.opa = e.opas[0]
+	if e.service, err = endpoints.Start(backends); err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { _ = e.service.Close() })
+
+	// The chart's webhook, as `helm template` of the real chart rendered it
+	// from the generated values. Only the route to OPA (a loopback URL for
+	// the chart's Service) and the CA bundle (which OpenShift's service CA
+	// injects) are the cluster's part.
+	webhook, err := helmchart.Find(rendered, "MutatingWebhookConfiguration")
 	if err != nil {
+		tb.Fatal(err)
+	}
+	e.renderedWebhook, _ = json.Marshal(webhook)
+	if err := helmchart.PointAt(webhook, "https://"+e.service.Addr()+"/", e.opa.CABundle); err != nil {
 		tb.Fatal(err)
 	}
 	e.webhookName = webhook["metadata"].(map[string]any)["name"].(string)
-	whObj, err := objectFrom(webhook, "webhook configuration built from the chart values")
+	whObj, err := objectFrom(webhook, "webhook configuration rendered by helm template of the chart")
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -261,12 +282,44 @@ func setup(tb testing.TB, basePods func(*env) []*corev1.Pod) *env {
 		tb.Fatalf("the API server changed the webhook configuration: %v", diffs)
 	}
 	whJSON, _ := yaml.Marshal(webhook["webhooks"])
-	tb.Logf("registered MutatingWebhookConfiguration %s from the chart values:\n%s", e.webhookName, whJSON)
+	tb.Logf("registered MutatingWebhookConfiguration %s rendered by helm template:\n%s", e.webhookName, whJSON)
 	if err := e.waitWebhook(ctx); err != nil {
 		tb.Fatal(err)
 	}
 	tb.Logf("admission e2e ready in %v", time.Since(began).Round(time.Millisecond))
 	return e
+}
+
+// loadPolicy does for one replica what its kube-mgmt sidecar does: load the
+// policy ConfigMaps and replicate namespaces.
+func (e *env) loadPolicy(ctx context.Context, tb testing.TB, srv *opaserver.Server) error {
+	loaded, err := kubemgmt.LoadConfigMaps(ctx, e.kube, srv, e.mgmt)
+	if err != nil {
+		return err
+	}
+	if len(loaded) == 0 {
+		return fmt.Errorf("no policy ConfigMap (label %s=%s) in namespaces %v: nothing to load into OPA", opachart.PolicyLabel, opachart.PolicyValue, e.mgmt.Namespaces)
+	}
+	for _, l := range loaded {
+		tb.Logf("kube-mgmt load of ConfigMap %s/%s: %d keys, %d pass(es) (kube-mgmt makes at most %d), status %s",
+			l.Namespace, l.Name, len(l.IDs), l.Passes, 1+kubemgmt.DefaultRetries, l.Status)
+		// The policy files are named in dependency order, so no key waits for a retry.
+		if l.Passes != 1 {
+			tb.Errorf("ConfigMap %s/%s needed %d passes to load; its keys must load in one", l.Namespace, l.Name, l.Passes)
+		}
+	}
+	if err := kubemgmt.Failed(loaded); err != nil {
+		return fmt.Errorf("the generated policy does not load into OPA the way kube-mgmt loads it: %w", err)
+	}
+	e.loaded = loaded
+	replicated, err := kubemgmt.ReplicateCluster(ctx, e.applier.Dynamic, srv, e.mgmt)
+	if err != nil {
+		return err
+	}
+	for _, r := range replicated {
+		tb.Logf("replicated into data.%s: %v", r.Path, r.Names)
+	}
+	return nil
 }
 
 // readConfig takes the tenants and the workload mount path from the config.
@@ -333,11 +386,17 @@ func (e *env) pick(objs []apply.Object) ([]byte, []apply.Object, error) {
 			values = []byte(data)
 			continue
 		}
-		switch o.GetKind() {
-		case "ValidatingAdmissionPolicy":
-			e.vapName = o.GetName()
-		case "ValidatingAdmissionPolicyBinding":
-			e.vapBinding = o.GetName()
+		// The hostPath policy; the namespace squatting guard is the other one.
+		if strings.HasSuffix(o.GetName(), "-tenant-hostpath") {
+			switch o.GetKind() {
+			case "ValidatingAdmissionPolicy":
+				e.vapName = o.GetName()
+			case "ValidatingAdmissionPolicyBinding":
+				e.vapBinding = o.GetName()
+			}
+		}
+		if strings.HasSuffix(o.GetName(), "-tenant-namespaces") && o.GetKind() == "ValidatingAdmissionPolicy" {
+			e.guardName = o.GetName()
 		}
 		install = append(install, o)
 	}
@@ -355,7 +414,9 @@ func (e *env) pick(objs []apply.Object) ([]byte, []apply.Object, error) {
 func (e *env) addNamespaces(ctx context.Context) error {
 	extra := []*corev1.Namespace{
 		{ObjectMeta: metav1.ObjectMeta{Name: plainNS}},
-		{ObjectMeta: metav1.ObjectMeta{Name: halfLabelled, Labels: map[string]string{webhookLabel: "enabled"}}},
+		// Labelled like a tenant of an earlier release (and like a generic OPA
+		// namespace), but not a configured tenant: labels select nothing.
+		{ObjectMeta: metav1.ObjectMeta{Name: halfLabelled, Labels: map[string]string{webhookLabel: "enabled", "supremeraid.dev/tenant": "true"}}},
 	}
 	for _, ns := range extra {
 		if _, err := e.kube.CoreV1().Namespaces().Create(ctx, ns, metav1.CreateOptions{}); err != nil {
@@ -478,11 +539,19 @@ func (e *env) callsSince(tb testing.TB, before opaserver.DecisionStats, want int
 // decisions reads OPA's count of default-decision requests.
 func (e *env) decisions(tb testing.TB) opaserver.DecisionStats {
 	tb.Helper()
-	st, err := e.opa.Decisions(context.Background())
-	if err != nil {
-		tb.Fatalf("reading OPA's metrics: %v", err)
+	var sum opaserver.DecisionStats
+	for _, o := range e.opas {
+		if !o.Running() {
+			continue
+		}
+		st, err := o.Decisions(context.Background())
+		if err != nil {
+			tb.Fatalf("reading OPA's metrics: %v", err)
+		}
+		sum.Calls += st.Calls
+		sum.Seconds += st.Seconds
 	}
-	return st
+	return sum
 }
 
 // objectFrom turns an object map into an apply.Object (request body = its

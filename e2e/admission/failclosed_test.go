@@ -8,21 +8,24 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-
-	"supremeraid.dev/supremeraid-fn/e2e/opachart"
 )
 
-// testFailClosed stops OPA: pod creation in tenant namespaces is refused
+// testFailClosed stops every OPA replica: pod creation in tenant namespaces is refused
 // (failurePolicy Fail from the values), with or without the opt-in label,
 // and nothing is stored; namespaces outside the selector are not affected.
 func testFailClosed(t *testing.T, e *env) {
-	if err := e.opa.Stop(); err != nil {
-		t.Fatalf("stopping OPA: %v", err)
+	for _, o := range e.opas {
+		if !o.Running() {
+			continue
+		}
+		if err := o.Stop(); err != nil {
+			t.Fatalf("stopping OPA: %v", err)
+		}
+		if o.Running() {
+			t.Fatal("OPA still running after Stop")
+		}
 	}
-	if e.opa.Running() {
-		t.Fatal("OPA still running after Stop")
-	}
-	t.Logf("OPA stopped")
+	t.Logf("every OPA replica stopped")
 	ctx := context.Background()
 	ts := tenantNames(e)
 	refused := []*corev1.Pod{
@@ -35,7 +38,7 @@ func testFailClosed(t *testing.T, e *env) {
 		switch {
 		case err == nil:
 			t.Errorf("%s/%s was created with OPA down: the webhook does not fail closed", p.Namespace, p.Name)
-		case !strings.Contains(err.Error(), `failed calling webhook "`+opachart.WebhookName+`"`):
+		case !strings.Contains(err.Error(), `failed calling webhook "`+webhookEntryName+`"`):
 			t.Errorf("%s/%s refused, but not for the unreachable webhook: %v", p.Namespace, p.Name, err)
 		default:
 			t.Logf("PASS (c) fail closed: %s/%s refused: %v", p.Namespace, p.Name, err)

@@ -13,8 +13,6 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
-
-	"supremeraid.dev/supremeraid-fn/e2e/opachart"
 )
 
 // ids are a tenant's user, group and fsGroup.
@@ -265,7 +263,7 @@ func testPolicyDenial(t *testing.T, e *env) {
 			}),
 		},
 	}
-	want := fmt.Sprintf("admission webhook %q denied the request: supremeraid: ", opachart.WebhookName)
+	want := fmt.Sprintf("admission webhook %q denied the request: supremeraid: ", webhookEntryName)
 	ctx := context.Background()
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -76,8 +76,10 @@ func testUpdateNotIntercepted(t *testing.T, e *env) {
 // fail (the webhook is failing closed right now), yet the same pod can still
 // be updated: the API server does not call the webhook for UPDATE.
 func testUpdateWithoutOPA(t *testing.T, e *env) {
-	if e.opa.Running() {
-		t.Fatal("OPA is still running; the fail-closed subtest stops it first")
+	for _, o := range e.opas {
+		if o.Running() {
+			t.Fatal("OPA is still running; the fail-closed subtest stops it first")
+		}
 	}
 	ctx := context.Background()
 	ns := tenantNames(e)[0]

@@ -38,6 +38,8 @@ var (
 	Kustomize     = Tool{Name: "kustomize", EnvVar: "KUSTOMIZE", Install: "make tools"}
 	// OPA is the admission webhook backend (`opa run --server`).
 	OPA = Tool{Name: "opa", EnvVar: "OPA", Install: "make e2e-tools"}
+	// Helm renders the real opa-kube-mgmt chart (`helm template`).
+	Helm = Tool{Name: "helm", EnvVar: "HELM", Install: "make tools"}
 )
 
 // Find returns the path of tool: $EnvVar if set, else <repo>/bin/<name>, else

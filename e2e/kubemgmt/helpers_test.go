@@ -7,6 +7,7 @@ import (
 
 	"supremeraid.dev/supremeraid-fn/e2e/binaries"
 	"supremeraid.dev/supremeraid-fn/e2e/controlplane"
+	"supremeraid.dev/supremeraid-fn/e2e/helmchart"
 	"supremeraid.dev/supremeraid-fn/e2e/opachart"
 	"supremeraid.dev/supremeraid-fn/e2e/opaserver"
 	"supremeraid.dev/supremeraid-fn/e2e/pki"
@@ -40,7 +41,23 @@ func realOPA(t *testing.T) *opaserver.Server {
 		}
 		_ = cp.Stop()
 	})
-	s, err := opaserver.Start(context.Background(), cp, opaserver.Options{Binary: paths[0], Values: v})
+	hp := binaries.Require(t, binaries.Helm)
+	if hp == nil {
+		return nil
+	}
+	root, err := binaries.RepoRoot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	objs, err := helmchart.Template(context.Background(), hp[0], helmchart.ChartDir(root), "opa", "opa", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pod, _, err := helmchart.PodSpec(objs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := opaserver.Start(context.Background(), cp, opaserver.Options{Binary: paths[0], Values: v, Pod: pod})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -3,6 +3,8 @@ package opachart
 import (
 	"os"
 	"testing"
+
+	"sigs.k8s.io/yaml"
 )
 
 // chartValuesPath is the chart's values.yaml (see its PROVENANCE.md).
@@ -52,6 +54,28 @@ func chartDefaults(t *testing.T) []byte {
 func load(t *testing.T, generated string) *Values {
 	t.Helper()
 	v, err := Load(chartDefaults(t), []byte(generated))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v
+}
+
+// loadWith loads generatedValues changed by extra (merged over it).
+func loadWith(t *testing.T, extra string) *Values {
+	t.Helper()
+	ours, err := parseYAML([]byte(generatedValues), true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	over, err := parseYAML([]byte(extra), true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := yaml.Marshal(Merge(ours, over))
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err := Load(chartDefaults(t), data)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -19,12 +19,18 @@ type Values struct {
 	LogLevel         string `json:"logLevel"`
 	LogFormat        string `json:"logFormat"`
 	// OPA is the chart's OPA configuration file (`opa: {}` by default).
-	OPA                 map[string]any    `json:"opa"`
-	BootstrapPolicies   map[string]string `json:"bootstrapPolicies"`
-	ExtraArgs           []string          `json:"extraArgs"`
-	Authz               Toggle            `json:"authz"`
-	Prometheus          Toggle            `json:"prometheus"`
-	CertManager         Toggle            `json:"certManager"`
+	OPA               map[string]any    `json:"opa"`
+	BootstrapPolicies map[string]string `json:"bootstrapPolicies"`
+	ExtraArgs         []string          `json:"extraArgs"`
+	// ExtraVolumeMounts are mounted into the opa (and mgmt) container; the
+	// harness maps their paths to directories of its own (Serving.Mounts).
+	ExtraVolumeMounts []struct {
+		Name      string `json:"name"`
+		MountPath string `json:"mountPath"`
+	} `json:"extraVolumeMounts"`
+	Authz               Toggle `json:"authz"`
+	Prometheus          Toggle `json:"prometheus"`
+	CertManager         Toggle `json:"certManager"`
 	AdmissionController struct {
 		Enabled bool   `json:"enabled"`
 		Kind    string `json:"kind"`

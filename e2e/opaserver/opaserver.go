@@ -1,14 +1,12 @@
 // Package opaserver runs the real OPA server as the chart's opa container
 // runs it (`opa run --server` with TLS, token authentication and the chart's
-// bootstrap authorization policy, flags from package opachart), on loopback,
+// bootstrap files, arguments from the pod helm template renders), on loopback,
 // as a process of the e2e control plane, and talks to it as kube-mgmt does:
 // policies and data over OPA's REST API with the kube-mgmt token.
 package opaserver
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"net"
@@ -19,6 +17,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	corev1 "k8s.io/api/core/v1"
 
 	"supremeraid.dev/supremeraid-fn/e2e/controlplane"
 	"supremeraid.dev/supremeraid-fn/e2e/opachart"
@@ -39,6 +39,15 @@ type Options struct {
 	// ReadyTimeout bounds the wait for /health; a guard against hangs,
 	// not a performance check. Default 1 minute.
 	ReadyTimeout time.Duration
+	// Name of the replica: its directory under cp.Dir and its process
+	// (log) name. Default "opa".
+	Name string
+	// Pod is the pod template of the Deployment that helm template
+	// rendered from the real chart (helmchart.PodSpec): OPA runs with the
+	// opa container's own arguments and the bootstrap files its initpolicy
+	// init container writes (its script run with sh), with the pod's paths
+	// mapped to harness directories.
+	Pod *corev1.PodSpec
 }
 
 // Server is a running OPA.
@@ -56,7 +65,7 @@ type Server struct {
 	base   string // URL without the trailing "/"
 }
 
-// Start runs OPA with the chart's flags for opts.Values, serving a
+// Start runs OPA as the chart's pod opts.Pod runs it, serving a
 // certificate for 127.0.0.1 from cp's CA, and waits for /health. The
 // process belongs to cp: it is stopped with it and its log (<cp.Dir>/opa.log)
 // is in cp.LogTails.
@@ -67,35 +76,53 @@ func Start(ctx context.Context, cp *controlplane.ControlPlane, opts Options) (*S
 	if opts.ReadyTimeout == 0 {
 		opts.ReadyTimeout = time.Minute
 	}
-	dir := filepath.Join(cp.Dir, "opa")
+	if opts.Name == "" {
+		opts.Name = "opa"
+	}
+	dir := filepath.Join(cp.Dir, opts.Name)
 	if err := os.MkdirAll(filepath.Join(dir, "bootstrap"), 0o700); err != nil {
 		return nil, fmt.Errorf("creating OPA directory: %w", err)
 	}
-	serving, err := cp.CA.IssueServing("127.0.0.1")
+	cert, err := cp.CA.IssueServing("127.0.0.1")
 	if err != nil {
 		return nil, err
 	}
-	s := opachart.Serving{
+	s := serving{
 		CertFile:     filepath.Join(dir, "tls.crt"),
 		KeyFile:      filepath.Join(dir, "tls.key"),
 		BootstrapDir: filepath.Join(dir, "bootstrap"),
 	}
-	token, err := randomToken()
-	if err != nil {
-		return nil, err
+	writes := map[string][]byte{s.CertFile: cert.CertPEM, s.KeyFile: cert.KeyPEM}
+	// Extra volumes (the chart values mount OpenShift's service CA Secret):
+	// the harness stands in for the service CA, which writes a serving
+	// certificate for the Service into that Secret.
+	s.Mounts = map[string]string{}
+	var extra []string
+	if opts.Values != nil {
+		for _, m := range opts.Values.ExtraVolumeMounts {
+			extra = append(extra, m.MountPath)
+		}
 	}
-	files, names, err := opachart.BootstrapFiles(opts.Values, token)
-	if err != nil {
-		return nil, err
-	}
-	writes := map[string][]byte{s.CertFile: serving.CertPEM, s.KeyFile: serving.KeyPEM}
-	for _, name := range names {
-		writes[filepath.Join(s.BootstrapDir, name)] = []byte(files[name])
+	for i, m := range extra {
+		mdir := filepath.Join(dir, fmt.Sprintf("mount-%d", i))
+		if err := os.MkdirAll(mdir, 0o700); err != nil {
+			return nil, fmt.Errorf("creating %s: %w", mdir, err)
+		}
+		s.Mounts[m] = mdir
+		writes[filepath.Join(mdir, "tls.crt")] = cert.CertPEM
+		writes[filepath.Join(mdir, "tls.key")] = cert.KeyPEM
 	}
 	for path, data := range writes {
 		if err := os.WriteFile(path, data, 0o600); err != nil {
 			return nil, fmt.Errorf("writing %s: %w", path, err)
 		}
+	}
+	if opts.Pod == nil {
+		return nil, errors.New("starting OPA: no pod spec (render the chart with helmchart.Template and pass helmchart.PodSpec)")
+	}
+	token, argsFor, err := fromPod(ctx, opts.Pod, s)
+	if err != nil {
+		return nil, err
 	}
 	client := &http.Client{
 		Transport: &http.Transport{TLSClientConfig: cp.CA.ClientTLSConfig()},
@@ -103,7 +130,7 @@ func Start(ctx context.Context, cp *controlplane.ControlPlane, opts Options) (*S
 	}
 	var errs []error
 	for range startAttempts {
-		srv, err := start(ctx, cp, opts, s, token, client)
+		srv, err := start(ctx, cp, opts, argsFor, token, client)
 		if err == nil {
 			srv.CABundle = cp.CA.CertPEM
 			return srv, nil
@@ -117,13 +144,13 @@ func Start(ctx context.Context, cp *controlplane.ControlPlane, opts Options) (*S
 	return nil, fmt.Errorf("starting OPA: %w", errors.Join(errs...))
 }
 
-func start(ctx context.Context, cp *controlplane.ControlPlane, opts Options, s opachart.Serving, token string, client *http.Client) (*Server, error) {
+func start(ctx context.Context, cp *controlplane.ControlPlane, opts Options, argsFor func(addr string) ([]string, error), token string, client *http.Client) (*Server, error) {
 	ports, err := controlplane.FreePorts(1)
 	if err != nil {
 		return nil, err
 	}
-	s.Addr = net.JoinHostPort("127.0.0.1", strconv.Itoa(ports[0]))
-	args, err := opachart.OPAArgs(opts.Values, s)
+	addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(ports[0]))
+	args, err := argsFor(addr)
 	if err != nil {
 		return nil, err
 	}
@@ -131,11 +158,11 @@ func start(ctx context.Context, cp *controlplane.ControlPlane, opts Options, s o
 	// telemetry service, and the check does not affect decisions.
 	args = append(args, "--disable-telemetry")
 	began := time.Now()
-	proc, err := cp.StartProcess("opa", opts.Binary, args...)
+	proc, err := cp.StartProcess(opts.Name, opts.Binary, args...)
 	if err != nil {
 		return nil, err
 	}
-	base := "https://" + s.Addr
+	base := "https://" + addr
 	wctx, cancel := context.WithTimeout(ctx, opts.ReadyTimeout)
 	defer cancel()
 	if err := proc.WaitReady(wctx, client, base+"/health"); err != nil {
@@ -151,6 +178,9 @@ func start(ctx context.Context, cp *controlplane.ControlPlane, opts Options, s o
 		base:   base,
 	}, nil
 }
+
+// Addr is the host:port OPA serves on.
+func (s *Server) Addr() string { return strings.TrimPrefix(s.base, "https://") }
 
 // Stop ends OPA (e.g. to show that the webhook fails closed).
 func (s *Server) Stop() error { return s.proc.Stop() }
@@ -176,14 +206,4 @@ func checkVersion(bin string) error {
 		return fmt.Errorf("%s version says %q, want %q; rebuild it with `make e2e-tools`", bin, first, strings.TrimSpace(want))
 	}
 	return nil
-}
-
-// randomToken is a kube-mgmt token like the chart's init container makes
-// (32 hex characters).
-func randomToken() (string, error) {
-	b := make([]byte, 16)
-	if _, err := rand.Read(b); err != nil {
-		return "", fmt.Errorf("generating the kube-mgmt token: %w", err)
-	}
-	return strings.ToUpper(hex.EncodeToString(b)), nil
 }

@@ -8,8 +8,11 @@ import (
 	"strings"
 	"testing"
 
+	corev1 "k8s.io/api/core/v1"
+
 	"supremeraid.dev/supremeraid-fn/e2e/binaries"
 	"supremeraid.dev/supremeraid-fn/e2e/controlplane"
+	"supremeraid.dev/supremeraid-fn/e2e/helmchart"
 	"supremeraid.dev/supremeraid-fn/e2e/opachart"
 	"supremeraid.dev/supremeraid-fn/e2e/pki"
 )
@@ -49,13 +52,39 @@ func bareControlPlane(t *testing.T) *controlplane.ControlPlane {
 	return cp
 }
 
+// chartPod is the OPA pod of the real chart rendered with its defaults (helm template).
+func chartPod(t *testing.T) *corev1.PodSpec {
+	t.Helper()
+	paths := binaries.Require(t, binaries.Helm)
+	if paths == nil {
+		return nil
+	}
+	root, err := binaries.RepoRoot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	objs, err := helmchart.Template(context.Background(), paths[0], helmchart.ChartDir(root), "opa", "opa", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pod, _, err := helmchart.PodSpec(objs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return pod
+}
+
 func startOPA(t *testing.T, v *opachart.Values) *Server {
 	t.Helper()
 	paths := binaries.Require(t, binaries.OPA)
 	if paths == nil {
 		return nil
 	}
-	s, err := Start(context.Background(), bareControlPlane(t), Options{Binary: paths[0], Values: v})
+	pod := chartPod(t)
+	if pod == nil {
+		return nil
+	}
+	s, err := Start(context.Background(), bareControlPlane(t), Options{Binary: paths[0], Values: v, Pod: pod})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -183,7 +212,7 @@ func TestStartRefusesOtherVersions(t *testing.T) {
 	if err := os.WriteFile(fake, []byte("#!/bin/sh\necho 'Version: 0.70.0'\n"), 0o700); err != nil {
 		t.Fatal(err)
 	}
-	_, err := Start(context.Background(), bareControlPlane(t), Options{Binary: fake, Values: chartValues(t, "")})
+	_, err := Start(context.Background(), bareControlPlane(t), Options{Binary: fake, Values: chartValues(t, ""), Pod: chartPod(t)})
 	if err == nil || !strings.Contains(err.Error(), "make e2e-tools") {
 		t.Errorf("Start with OPA 0.70.0 = %v, want a refusal naming make e2e-tools", err)
 	}

@@ -6,7 +6,10 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 	"syscall"
+
+	"golang.org/x/sys/unix"
 )
 
 // TenantDirMode lets the tenant's user and group in and nobody else.
@@ -54,5 +57,39 @@ func ensureTenantDir(d Deps, where string, t TenantDir, st *Status) error {
 			st.Changes = append(st.Changes, fmt.Sprintf("set mode of %s to 0770", dir))
 		}
 	}
+	return labelTenantDir(where, dir, t, st)
+}
+
+// SELinuxXattr is the extended attribute holding a file's SELinux label.
+const SELinuxXattr = "security.selinux"
+
+// TenantLabel is the SELinux label of a tenant directory: the type containers may use, with
+// the tenant's categories, so only processes running with those categories (the tenant's pods,
+// by its SCC) can open it, whatever the modes say.
+func TenantLabel(level string) string { return "system_u:object_r:container_file_t:" + level }
+
+// labelTenantDir sets the directory's own label (not recursively: files the tenant's pods
+// create inherit it from the directory, and relabelling a tree the tenant owns could be
+// steered through links). lsetxattr never follows a link; ensureTenantDir has already refused
+// anything but a directory. A volume mounted with a mount-wide context= option cannot carry
+// per-file labels: the kernel refuses with EOPNOTSUPP, which is reported, not retried.
+func labelTenantDir(where, dir string, t TenantDir, st *Status) error {
+	if t.SELinuxLevel == "" {
+		return nil
+	}
+	want := TenantLabel(t.SELinuxLevel)
+	buf := make([]byte, 256)
+	n, err := unix.Lgetxattr(dir, SELinuxXattr, buf)
+	if err == nil && strings.TrimRight(string(buf[:n]), "\x00") == want {
+		return nil
+	}
+	if err := unix.Lsetxattr(dir, SELinuxXattr, append([]byte(want), 0), 0); err != nil {
+		if errors.Is(err, unix.EOPNOTSUPP) {
+			st.refuse(fmt.Sprintf("%s: cannot label %s %s: the volume is mounted with a mount-wide SELinux context; per-tenant labels need the mount without context=", where, dir, want))
+			return nil
+		}
+		return fmt.Errorf("%s: labelling %s %s: %w", where, dir, want, err)
+	}
+	st.Changes = append(st.Changes, fmt.Sprintf("labelled %s %s", dir, want))
 	return nil
 }

@@ -157,6 +157,14 @@ func (c *SupremeRAID) Default() {
 			ns.FSGroup = ptr(ns.RunAsGroup)
 		}
 	}
+	for i := range w.Namespaces {
+		if ns := &w.Namespaces[i]; ns.SELinuxLevel == "" {
+			ns.SELinuxLevel = DerivedSELinuxLevel(ns.Name)
+		}
+	}
+	if w.NamespaceCreators == nil {
+		w.NamespaceCreators = DefaultNamespaceCreators()
+	}
 	o := &s.OPA
 	if o.Enabled == nil {
 		o.Enabled = ptr(true)

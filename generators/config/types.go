@@ -417,17 +417,37 @@ type Workloads struct {
 	// Namespaces whose pods may use the volume.
 	// +optional
 	Namespaces []TenantNamespace `json:"namespaces,omitempty"`
+
+	// NamespaceCreators are the only identities allowed to create the tenant namespaces. A
+	// ValidatingAdmissionPolicy refuses everyone else, so a deleted tenant namespace cannot be
+	// re-created by a self-provisioner who would then inherit the tenant's directory. Default:
+	// groups system:masters and system:cluster-admins, and the default OpenShift GitOps
+	// application controller.
+	// +optional
+	NamespaceCreators *NamespaceCreators `json:"namespaceCreators,omitempty"`
+}
+
+// NamespaceCreators names users and groups as the API server authenticates them.
+type NamespaceCreators struct {
+	// Users, e.g. system:serviceaccount:openshift-gitops:openshift-gitops-argocd-application-controller.
+	// +optional
+	Users []string `json:"users,omitempty"`
+	// Groups, e.g. system:cluster-admins.
+	// +optional
+	Groups []string `json:"groups,omitempty"`
 }
 
 // TenantNamespace is a namespace allowed to use the volume, with the IDs its pods run as.
 type TenantNamespace struct {
 	// Name of the namespace.
 	Name string `json:"name"`
-	// RunAsUser of opted-in pods and owner of the namespace's directory.
+	// RunAsUser of opted-in pods and owner of the namespace's directory. At least 10000: lower
+	// ids are host accounts on RHCOS (core is 1000).
 	// +kubebuilder:validation:Minimum=1
 	// +kubebuilder:validation:Maximum=2147483647
 	RunAsUser int64 `json:"runAsUser"`
-	// RunAsGroup of opted-in pods and group of the namespace's directory.
+	// RunAsGroup of opted-in pods and group of the namespace's directory. At least 10000: lower
+	// ids are host groups on RHCOS (users is 100).
 	// +kubebuilder:validation:Minimum=1
 	// +kubebuilder:validation:Maximum=2147483647
 	RunAsGroup int64 `json:"runAsGroup"`
@@ -436,6 +456,12 @@ type TenantNamespace struct {
 	// +kubebuilder:validation:Maximum=2147483647
 	// +optional
 	FSGroup *int64 `json:"fsGroup,omitempty"`
+	// SELinuxLevel is the tenant's fixed SELinux MCS level, s0:cA,cB with 0 <= A < B <= 1023,
+	// unique per tenant: the namespace's openshift.io/sa.scc.mcs and the level of its SCC, so
+	// its pods run with these categories. Default: derived from the namespace name.
+	// +kubebuilder:validation:Pattern=`^s0:c[0-9]{1,4},c[0-9]{1,4}$`
+	// +optional
+	SELinuxLevel string `json:"seLinuxLevel,omitempty"`
 }
 
 // FailurePolicy of the admission webhook.

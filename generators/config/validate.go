@@ -76,6 +76,7 @@ func (c *SupremeRAID) Validate() field.ErrorList {
 	errs = append(errs, validateRAID(spec.Child("raid"), &s.RAID)...)
 	errs = append(errs, validateRAIDIdentity(spec.Child("raid"), &s.RAID)...)
 	errs = append(errs, validateWorkloads(spec.Child("workloads"), s)...)
+	errs = append(errs, validateTenants(spec.Child("workloads"), &s.Workloads)...)
 	errs = append(errs, validateOPA(spec.Child("opa"), s)...)
 	errs = append(errs, validateMonitoring(spec.Child("monitoring"), &s.Monitoring)...)
 	if len(nameErrs) == 0 {

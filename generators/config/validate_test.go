@@ -125,6 +125,6 @@ func pct(sizes ...string) func(*SupremeRAID) {
 
 func tenantUID(uid int64) func(*SupremeRAID) {
 	return func(c *SupremeRAID) {
-		c.Spec.Workloads.Namespaces = []TenantNamespace{{Name: "team", RunAsUser: uid, RunAsGroup: 100}}
+		c.Spec.Workloads.Namespaces = []TenantNamespace{{Name: "team", RunAsUser: uid, RunAsGroup: 10000}}
 	}
 }

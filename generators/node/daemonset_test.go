@@ -359,7 +359,7 @@ func TestLayoutHashAnnotation(t *testing.T) {
 		}, true},
 		"tenant added": {"tenant directories are part of the layout", func(doc map[string]any) {
 			ns := at(doc, "spec", "workloads")["namespaces"].([]any)
-			at(doc, "spec", "workloads")["namespaces"] = append(ns, map[string]any{"name": "project3", "runAsUser": 1002, "runAsGroup": 100})
+			at(doc, "spec", "workloads")["namespaces"] = append(ns, map[string]any{"name": "project3", "runAsUser": 10002, "runAsGroup": 10000})
 		}, true},
 		"allowInitialize": {"permission to initialise a drive is part of the layout", func(doc map[string]any) {
 			delete(at(doc, "spec", "raid", "driveGroups", 0), "allowInitialize")
@@ -371,7 +371,7 @@ func TestLayoutHashAnnotation(t *testing.T) {
 			at(doc, "spec", "node")["terminationGracePeriodSeconds"] = 600
 		}, false},
 		"fsGroup": {"fsGroup is applied by admission to pods, not by the agent to directories", func(doc map[string]any) {
-			at(doc, "spec", "workloads", "namespaces", 0)["fsGroup"] = 3000
+			at(doc, "spec", "workloads", "namespaces", 0)["fsGroup"] = 30000
 		}, false},
 	}
 	for name, tc := range cases {

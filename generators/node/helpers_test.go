@@ -38,8 +38,8 @@ spec:
   workloads:
     mountPath: /var/mnt/supremeraid/vd0
     namespaces:
-      - {name: project1, runAsUser: 1000, runAsGroup: 100}
-      - {name: project2, runAsUser: 1001, runAsGroup: 100, fsGroup: 2000}
+      - {name: project1, runAsUser: 10000, runAsGroup: 10000}
+      - {name: project2, runAsUser: 10001, runAsGroup: 10000, fsGroup: 20000}
 `
 
 // loadConfig decodes, defaults and validates baseConfig after edit changed the raw document

@@ -35,8 +35,8 @@ func TestLayout(t *testing.T) {
 					},
 				}},
 				Tenants: []nodelayout.TenantDir{
-					{Namespace: "project1", UID: 1000, GID: 100, MountPath: "/var/mnt/supremeraid/vd0"},
-					{Namespace: "project2", UID: 1001, GID: 100, MountPath: "/var/mnt/supremeraid/vd0"},
+					{Namespace: "project1", UID: 10000, GID: 10000, MountPath: "/var/mnt/supremeraid/vd0"},
+					{Namespace: "project2", UID: 10001, GID: 10000, MountPath: "/var/mnt/supremeraid/vd0"},
 				},
 			},
 		},

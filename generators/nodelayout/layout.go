@@ -65,6 +65,9 @@ type TenantDir struct {
 	UID       int64  `json:"uid"`
 	GID       int64  `json:"gid"`
 	MountPath string `json:"mountPath"`
+	// SELinuxLevel, when set, is the tenant's MCS level (s0:cA,cB); the agent labels the
+	// directory container_file_t with it.
+	SELinuxLevel string `json:"seLinuxLevel,omitempty"`
 }
 
 // Product limits, per SupremeRAID controller. Sources: the SupremeRAID user guide's

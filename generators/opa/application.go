@@ -106,19 +106,16 @@ func ArgoCDApplication(cfg *config.SupremeRAID) *Application {
 				// the ignored fields instead of writing a new certificate.
 				SyncOptions: []string{"CreateNamespace=true", "RespectIgnoreDifferences=true"},
 			},
-			// The chart generates a new CA and serving certificate on every
-			// render (generateCerts), and Argo CD renders again on every
-			// refresh. Without these entries every refresh would show the
-			// Application out of sync, and every sync would rotate the
-			// certificate and restart OPA. The certificate from the first
-			// sync is kept. It is valid for ten years.
+			// The CA bundle of the webhook configuration is written by
+			// OpenShift's service CA (inject-cabundle, see ValuesFor), not by
+			// the chart, so Argo CD must neither report it as drift nor
+			// blank it on sync. Nothing else needs ignoring: without
+			// generateCerts the chart renders the same objects every time,
+			// so the Deployment's checksum/webhookconfiguration annotation
+			// (chart 11.x; there is no checksum/certs) stays put as well.
 			IgnoreDifferences: []ResourceIgnoreDifferences{
 				{Group: "admissionregistration.k8s.io", Kind: "MutatingWebhookConfiguration", Name: full,
 					JSONPointers: []string{"/webhooks/0/clientConfig/caBundle"}},
-				{Kind: "Secret", Name: full + "-cert", Namespace: o.Namespace,
-					JSONPointers: []string{"/data"}},
-				{Group: "apps", Kind: "Deployment", Name: full, Namespace: o.Namespace,
-					JSONPointers: []string{"/spec/template/metadata/annotations/checksum~1certs"}},
 			},
 		},
 	}

@@ -79,11 +79,9 @@ func TestApplication(t *testing.T) {
 	if o := get("spec", "syncPolicy", "syncOptions"); mustJSON(t, o) != `["CreateNamespace=true","RespectIgnoreDifferences=true"]` {
 		t.Errorf("syncOptions %v", o)
 	}
-	wantIgnore := `[{"group":"admissionregistration.k8s.io","jsonPointers":["/webhooks/0/clientConfig/caBundle"],"kind":"MutatingWebhookConfiguration","name":"storage-opa"},` +
-		`{"jsonPointers":["/data"],"kind":"Secret","name":"storage-opa-cert","namespace":"opa-system"},` +
-		`{"group":"apps","jsonPointers":["/spec/template/metadata/annotations/checksum~1certs"],"kind":"Deployment","name":"storage-opa","namespace":"opa-system"}]`
+	wantIgnore := `[{"group":"admissionregistration.k8s.io","jsonPointers":["/webhooks/0/clientConfig/caBundle"],"kind":"MutatingWebhookConfiguration","name":"storage-opa"}]`
 	if got := mustJSON(t, get("spec", "ignoreDifferences")); got != wantIgnore {
-		t.Errorf("ignoreDifferences (the chart's generated-certificate fields)\n got %s\nwant %s", got, wantIgnore)
+		t.Errorf("ignoreDifferences (the caBundle the service CA injects)\n got %s\nwant %s", got, wantIgnore)
 	}
 
 	// Nothing of the values may be lost to serialisation: a dropped false
@@ -133,7 +131,7 @@ func TestKustomizeDropsValuesConfigMap(t *testing.T) {
 	for _, r := range rm.Resources() {
 		got = append(got, r.GetKind()+" "+r.GetName())
 	}
-	want := []string{"Namespace opa", "ConfigMap graid-opa-policy"}
+	want := []string{"Namespace opa", "PriorityClass graid-opa-critical", "NetworkPolicy graid-opa-webhook", "ConfigMap graid-opa-policy"}
 	if !slices.Equal(got, want) {
 		t.Errorf("kustomize output\n got %q\nwant %q", got, want)
 	}

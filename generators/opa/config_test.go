@@ -29,8 +29,8 @@ spec:
           - mountPath: /var/mnt/supremeraid/vd0
   workloads:
     namespaces:
-      - {name: project1, runAsUser: 1000, runAsGroup: 100}
-      - {name: project2, runAsUser: 1001, runAsGroup: 101, fsGroup: 2001}
+      - {name: project1, runAsUser: 10000, runAsGroup: 10000}
+      - {name: project2, runAsUser: 10001, runAsGroup: 10001, fsGroup: 20001}
 `
 
 // testConfig decodes baseConfig, applies mutate, then defaults and

@@ -14,6 +14,8 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/open-policy-agent/opa/v1/ast"
 	"github.com/open-policy-agent/opa/v1/rego"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 	admissionv1 "k8s.io/api/admission/v1"
 	corev1 "k8s.io/api/core/v1"
 )
@@ -94,23 +96,31 @@ func decisionCases() map[string]decisionCase {
 			reason: `only the value "true" opts in`,
 			input:  podCreate("project1", pod(`{"name":"app","labels":{"supremeraid.dev/inject":"false"}}`, `{"containers":[{"name":"app","image":"a"}]}`)),
 		},
-		"namespace without webhook label": {
-			reason: "a namespace the webhook should not even call for is left alone, even if it is listed as a tenant",
+		"tenant without any label of ours": {
+			reason: "a tenant is chosen by its name, which the API server sets: removing every label we added changes nothing",
 			input:  podCreate("plain", optedIn),
-		},
-		"namespace with webhook label set to ignore": {
-			reason: `only openpolicyagent.org/webhook=enabled counts as labelled`,
-			input:  podCreate("ignored", optedIn),
+			wantPod: pod(labels, `{"nodeSelector":`+sel1+`,"containers":[{"name":"app","image":"registry.example/app:1","volumeMounts":[`+mount+`]}],"securityContext":`+ids1+`,`+
+				`"volumes":[{"name":"supremeraid","hostPath":{"path":"/var/mnt/supremeraid/vd0/plain","type":"Directory"}}]}`),
 		},
 		"labelled namespace that is not a tenant": {
-			reason:   "the webhook label is generic OPA; only configured tenants get a hostPath volume",
+			reason:   "labels (the old webhook and tenant labels included) make no namespace a tenant: only the configured names get a hostPath volume",
 			input:    podCreate("stranger", optedIn),
 			wantDeny: `supremeraid: namespace "stranger" is not a SupremeRAID tenant (spec.workloads.namespaces); remove the pod label supremeraid.dev/inject or add the namespace to the config`,
 		},
-		"namespace not replicated, opted-in pod": {
+		"namespace with webhook label set to ignore": {
+			reason:   "a non-tenant namespace is refused whatever its labels say",
+			input:    podCreate("ignored", optedIn),
+			wantDeny: `supremeraid: namespace "ignored" is not a SupremeRAID tenant (spec.workloads.namespaces); remove the pod label supremeraid.dev/inject or add the namespace to the config`,
+		},
+		"tenant not replicated, opted-in pod": {
 			reason:   "without the namespace the ids are unknown: fail closed until kube-mgmt has synced",
+			input:    podCreate("unsynced", optedIn),
+			wantDeny: `supremeraid: namespace "unsynced" is not in OPA's replicated data (data.kubernetes.namespaces); kube-mgmt must replicate v1/namespaces, retry once it has synced`,
+		},
+		"non-tenant not replicated, opted-in pod": {
+			reason:   "outside the tenant list the only problem worth naming is that it is no tenant",
 			input:    podCreate("missing", optedIn),
-			wantDeny: `supremeraid: namespace "missing" is not in OPA's replicated data (data.kubernetes.namespaces); kube-mgmt must replicate v1/namespaces, retry once it has synced`,
+			wantDeny: `supremeraid: namespace "missing" is not a SupremeRAID tenant (spec.workloads.namespaces); remove the pod label supremeraid.dev/inject or add the namespace to the config`,
 		},
 		"namespace not replicated, other pod": {
 			reason: "pods that did not opt in do not depend on replication",
@@ -159,11 +169,9 @@ func decisionCases() map[string]decisionCase {
 				`"volumes":[{"name":"supremeraid","hostPath":{"path":"/var/mnt/supremeraid/vd0/project2","type":"Directory"}}]}`),
 		},
 		"group id 0": {
-			reason: "group 0 is allowed (OpenShift images commonly run with GID 0); only user 0 is refused",
-			input:  podCreate("rootgroup", optedIn),
-			wantPod: pod(labels, `{"nodeSelector":`+sel1+`,"containers":[{"name":"app","image":"registry.example/app:1","volumeMounts":[`+mount+`]}],`+
-				`"securityContext":{"runAsUser":1000,"runAsGroup":0,"fsGroup":0},`+
-				`"volumes":[{"name":"supremeraid","hostPath":{"path":"/var/mnt/supremeraid/vd0/rootgroup","type":"Directory"}}]}`),
+			reason:   "group 0 is root's group: refused like user 0 (the config refuses it too)",
+			input:    podCreate("rootgroup", optedIn),
+			wantDeny: `supremeraid: namespace "rootgroup" annotation supremeraid.dev/run-as-group=0: SupremeRAID volumes are not handed to root`,
 		},
 		"existing volumes": {
 			reason: "the volume is appended after the pod's own volumes",
@@ -201,6 +209,31 @@ func decisionCases() map[string]decisionCase {
 			input: podCreate("project1", pod(labels,
 				`{"containers":[{"name":"a","image":"a","volumeMounts":[{"name":"supremeraid","mountPath":"/scratch","subPath":"tmp"}]}]}`)),
 			wantPod: pod(labels, `{"nodeSelector":`+sel1+`,"containers":[{"name":"a","image":"a","volumeMounts":[{"name":"supremeraid","mountPath":"/scratch","subPath":"tmp"},`+mount+`]}],"securityContext":`+ids1+`,"volumes":[`+vol1+`]}`),
+		},
+		"other volume at /data/.": {
+			reason:   `"/data/." is /data to the runtime: the conflict check compares cleaned paths`,
+			input:    podCreate("project1", pod(labels, `{"containers":[{"name":"web","image":"a","volumeMounts":[{"name":"cache","mountPath":"/data/."}]}],"volumes":[{"name":"cache","emptyDir":{}}]}`)),
+			wantDeny: `supremeraid: container "web" mounts volume "cache" at /data/., where the SupremeRAID volume goes; move that mount`,
+		},
+		"other volume at //data": {
+			reason:   `"//data" is /data to the runtime`,
+			input:    podCreate("project1", pod(labels, `{"containers":[{"name":"web","image":"a","volumeMounts":[{"name":"cache","mountPath":"//data"}]}],"volumes":[{"name":"cache","emptyDir":{}}]}`)),
+			wantDeny: `supremeraid: container "web" mounts volume "cache" at //data, where the SupremeRAID volume goes; move that mount`,
+		},
+		"other volume at a path with ..": {
+			reason:   `"/x/../data" may resolve to /data: refused rather than guessed`,
+			input:    podCreate("project1", pod(labels, `{"containers":[{"name":"web","image":"a","volumeMounts":[{"name":"cache","mountPath":"/x/../data"}]}],"volumes":[{"name":"cache","emptyDir":{}}]}`)),
+			wantDeny: `supremeraid: container "web" mounts volume "cache" at /x/../data, a path with a ".." segment that may resolve to /data, where the SupremeRAID volume goes; write the mount path without ".."`,
+		},
+		"own volume at //data/": {
+			reason:  "the SupremeRAID volume already mounted at another spelling of the path is the mount: none is added",
+			input:   podCreate("project1", pod(labels, `{"containers":[{"name":"web","image":"a","volumeMounts":[{"name":"supremeraid","mountPath":"//data/"}]}],"volumes":[`+vol1+`]}`)),
+			wantPod: pod(labels, `{"nodeSelector":`+sel1+`,"containers":[{"name":"web","image":"a","volumeMounts":[{"name":"supremeraid","mountPath":"//data/"}]}],"securityContext":`+ids1+`,"volumes":[`+vol1+`]}`),
+		},
+		"fs-group 0": {
+			reason:   "root's group is refused as the fsGroup as well",
+			input:    podCreate("rootfs", optedIn),
+			wantDeny: `supremeraid: namespace "rootfs" annotation supremeraid.dev/fs-group=0: SupremeRAID volumes are not handed to root`,
 		},
 		"other volume mounted at the path": {
 			reason:   "Kubernetes forbids two mounts at one path; deny with a message naming the container instead of a later, vaguer validation error",
@@ -323,9 +356,10 @@ func decisionCases() map[string]decisionCase {
 				`supremeraid: namespace "bigid" annotation supremeraid.dev/run-as-user="2147483648" is not a decimal id between 0 and 2147483647`,
 		},
 		"run-as-user 0": {
-			reason:   "the volume is never handed to root",
-			input:    podCreate("rootuser", optedIn),
-			wantDeny: `supremeraid: namespace "rootuser" annotation supremeraid.dev/run-as-user=0: SupremeRAID volumes are not handed to root`,
+			reason: "the volume is never handed to root",
+			input:  podCreate("rootuser", optedIn),
+			wantDeny: `supremeraid: namespace "rootuser" annotation supremeraid.dev/run-as-group=0: SupremeRAID volumes are not handed to root; ` +
+				`supremeraid: namespace "rootuser" annotation supremeraid.dev/run-as-user=0: SupremeRAID volumes are not handed to root`,
 		},
 		"v1beta1 review": {
 			reason:      "the API server requires the response in the request's apiVersion",
@@ -388,6 +422,24 @@ func TestDecision(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestDecisionIDFloor: with the config's floor in the settings, ids below it
+// in the namespace annotations are refused, each named; ids at the floor pass.
+func TestDecisionIDFloor(t *testing.T) {
+	s := testSettings()
+	s.MinID = 1001
+	pq := prepare(t, "data.system.main", &s, testNamespaces())
+	resp := decide(t, pq, podCreate("project1", optedIn), "")
+	require.False(t, resp.Allowed)
+	require.NotNil(t, resp.Result)
+	assert.Equal(t, `supremeraid: namespace "project1" annotation supremeraid.dev/run-as-group=100 is below 1001: lower ids are host accounts on the nodes; `+
+		`supremeraid: namespace "project1" annotation supremeraid.dev/run-as-user=1000 is below 1001: lower ids are host accounts on the nodes`, resp.Result.Message)
+
+	s.MinID = 100
+	pq = prepare(t, "data.system.main", &s, testNamespaces())
+	resp = decide(t, pq, podCreate("project1", optedIn), "")
+	assert.True(t, resp.Allowed, "ids at or above the floor: %+v", resp.Result)
 }
 
 // TestDecisionUndefined: without a request uid there is no valid response,
@@ -574,4 +626,38 @@ func cpuTime(b *testing.B) time.Duration {
 		b.Fatalf("getrusage: %v", err)
 	}
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// TestDecisionPolicyMissing: with only the bootstrap policy loaded (kube-mgmt has not loaded
+// the SupremeRAID modules yet, or one does not compile), the default decision is still
+// defined: pods that did not opt in are allowed, opted-in pods are refused with the reason.
+func TestDecisionPolicyMissing(t *testing.T) {
+	pq, err := rego.New(
+		rego.Query("data.system.main"),
+		rego.Module("bootstrap/"+BootstrapPolicyName+".rego", BootstrapPolicy("supremeraid.dev/inject")),
+		rego.StrictBuiltinErrors(true),
+	).PrepareForEval(context.Background())
+	require.NoError(t, err)
+	cases := map[string]struct {
+		reason  string
+		input   string
+		version string
+		allowed bool
+	}{
+		"plain pod": {reason: "a pod that did not opt in does not depend on the SupremeRAID policy", input: podCreate("project1", pod(`{"name":"app"}`, `{"containers":[{"name":"app","image":"a"}]}`)), allowed: true},
+		"plain pod, v1beta1": {reason: "the review version is echoed", input: strings.Replace(podCreate("project1", pod(`{"name":"app","labels":{"supremeraid.dev/inject":"false"}}`, `{"containers":[{"name":"app","image":"a"}]}`)), "admission.k8s.io/v1", "admission.k8s.io/v1beta1", 1),
+			version: "admission.k8s.io/v1beta1", allowed: true},
+		"opted-in pod": {reason: "an opted-in pod cannot get its volume: refused, not started without its data", input: podCreate("project1", optedIn)},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			resp := decide(t, pq, tc.input, tc.version)
+			assert.Equal(t, tc.allowed, resp.Allowed, tc.reason)
+			assert.Nil(t, resp.Patch, tc.reason)
+			if !tc.allowed {
+				require.NotNil(t, resp.Result)
+				assert.Contains(t, resp.Result.Message, "the SupremeRAID admission policy is not loaded in OPA")
+			}
+		})
+	}
 }

@@ -21,7 +21,8 @@ const LocalConfigAnnotation = "config.kubernetes.io/local-config"
 // ValuesKey is the key of the values file in the values ConfigMap.
 const ValuesKey = "values.yaml"
 
-// Generate returns, when spec.opa.enabled: the OPA namespace, the policy
+// Generate returns, when spec.opa.enabled: the OPA namespace, the OPA pods'
+// PriorityClass, the NetworkPolicy in front of the webhook port, the policy
 // ConfigMap, the local-config ConfigMap holding the chart values, and with
 // spec.opa.install argocd the Argo CD Application for the chart.
 func Generate(cfg *config.SupremeRAID) ([]any, error) {
@@ -36,7 +37,7 @@ func Generate(cfg *config.SupremeRAID) ([]any, error) {
 	if err != nil {
 		return nil, err
 	}
-	objs := []any{namespace(cfg), policy, values}
+	objs := []any{namespace(cfg), PriorityClass(cfg), NetworkPolicy(cfg), policy, values}
 	if cfg.Spec.OPA.Install == config.InstallArgoCD {
 		objs = append(objs, ArgoCDApplication(cfg))
 	}
@@ -51,7 +52,7 @@ func Notes(cfg *config.SupremeRAID) []string {
 	}
 	return []string{fmt.Sprintf("install the OPA webhook: supremeraid-fn opa-values CONFIG > opa-values.yaml && "+
 		"helm upgrade --install %s %s --repo %s --version %s --namespace %s --values opa-values.yaml",
-		ReleaseName(cfg), ChartName, o.ArgoCD.RepoURL, o.ArgoCD.ChartVersion, o.Namespace)}
+		shellQuote(ReleaseName(cfg)), ChartName, shellQuote(o.ArgoCD.RepoURL), shellQuote(o.ArgoCD.ChartVersion), shellQuote(o.Namespace))}
 }
 
 // SettingsFor derives the policy settings from the config.
@@ -65,6 +66,7 @@ func SettingsFor(cfg *config.SupremeRAID) Settings {
 		// Exactly the node DaemonSet's selector: the pod lands only where a
 		// node pod runs and has mounted the volume (see node.NodeSelector).
 		NodeSelector: node.NodeSelector(cfg),
+		MinID:        config.MinTenantID,
 	}
 	for _, ns := range w.Namespaces {
 		s.Namespaces = append(s.Namespaces, ns.Name)

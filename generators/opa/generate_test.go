@@ -8,6 +8,8 @@ import (
 	"github.com/google/go-cmp/cmp"
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
+	networkingv1 "k8s.io/api/networking/v1"
+	schedulingv1 "k8s.io/api/scheduling/v1"
 
 	"supremeraid.dev/supremeraid-fn/generators/config"
 	"supremeraid.dev/supremeraid-fn/generators/node"
@@ -23,6 +25,10 @@ func describe(t *testing.T, o any) string {
 		return "ConfigMap " + v.Namespace + "/" + v.Name
 	case *Application:
 		return "Application " + v.Namespace + "/" + v.Name
+	case *schedulingv1.PriorityClass:
+		return "PriorityClass " + v.Name
+	case *networkingv1.NetworkPolicy:
+		return "NetworkPolicy " + v.Namespace + "/" + v.Name
 	}
 	t.Fatalf("unexpected object %T", o)
 	return ""
@@ -36,7 +42,8 @@ func TestGenerateObjects(t *testing.T) {
 	}{
 		"helm": {
 			reason: "namespace, policy and values; the chart is installed by hand",
-			want:   []string{"Namespace opa", "ConfigMap opa/graid-opa-policy", "ConfigMap opa/graid-opa-values"},
+			want: []string{"Namespace opa", "PriorityClass graid-opa-critical", "NetworkPolicy opa/graid-opa-webhook",
+				"ConfigMap opa/graid-opa-policy", "ConfigMap opa/graid-opa-values"},
 		},
 		"argocd": {
 			reason: "install argocd adds the Application in the Argo CD namespace",
@@ -45,7 +52,7 @@ func TestGenerateObjects(t *testing.T) {
 				c.Spec.OPA.Namespace = "opa-system"
 				c.Spec.OPA.Install = config.InstallArgoCD
 			},
-			want: []string{"Namespace opa-system", "ConfigMap opa-system/storage-opa-policy", "ConfigMap opa-system/storage-opa-values",
+			want: []string{"Namespace opa-system", "PriorityClass storage-opa-critical", "NetworkPolicy opa-system/storage-opa-webhook", "ConfigMap opa-system/storage-opa-policy", "ConfigMap opa-system/storage-opa-values",
 				"Application openshift-gitops/storage-opa"},
 		},
 		"disabled": {
@@ -118,7 +125,7 @@ func TestSettingsFor(t *testing.T) {
 					"feature.node.kubernetes.io/supremeraid":         "true",
 					"nvidia.com/cuda.driver-version.full":            "550.90.07",
 					"kmm.node.kubernetes.io/supremeraid.graid.ready": "",
-				}},
+				}, MinID: config.MinTenantID},
 		},
 		"customised": {
 			reason: "workload settings as given; the node selector follows spec.nodeSelector, the driver version, metadata.name and spec.namespace",
@@ -129,7 +136,7 @@ func TestSettingsFor(t *testing.T) {
 				c.Spec.NVIDIA.DriverVersion = "570.124.06"
 				c.Spec.Workloads.PodLabel = "example.com/fast"
 				c.Spec.Workloads.ContainerPath = "/scratch"
-				c.Spec.Workloads.Namespaces = []config.TenantNamespace{{Name: "zeta", RunAsUser: 5, RunAsGroup: 5}, {Name: "alpha", RunAsUser: 6, RunAsGroup: 6}}
+				c.Spec.Workloads.Namespaces = []config.TenantNamespace{{Name: "zeta", RunAsUser: 50000, RunAsGroup: 50000}, {Name: "alpha", RunAsUser: 60000, RunAsGroup: 60000}}
 			},
 			want: Settings{PodLabel: "example.com/fast", ContainerPath: "/scratch", HostBasePath: "/var/mnt/supremeraid/vd0",
 				VolumeName: DefaultVolumeName, Namespaces: []string{"zeta", "alpha"},
@@ -138,7 +145,7 @@ func TestSettingsFor(t *testing.T) {
 					"example.com/raid":                          "yes",
 					"nvidia.com/cuda.driver-version.full":       "570.124.06",
 					"kmm.node.kubernetes.io/storage.fast.ready": "",
-				}},
+				}, MinID: config.MinTenantID},
 		},
 	}
 	for name, tc := range cases {

@@ -16,7 +16,7 @@ func testSettings() Settings {
 		ContainerPath: "/data",
 		HostBasePath:  "/var/mnt/supremeraid/vd0",
 		VolumeName:    DefaultVolumeName,
-		Namespaces:    []string{"project1", "project2", "plain", "noids", "badids", "rootuser", "rootgroup", "bigid"},
+		Namespaces:    []string{"project1", "project2", "plain", "noids", "badids", "rootuser", "rootgroup", "bigid", "unsynced", "rootfs"},
 		// What SettingsFor derives from the default config (node.NodeSelector).
 		NodeSelector: map[string]string{
 			"feature.node.kubernetes.io/supremeraid":         "true",
@@ -55,7 +55,7 @@ func ids(user, group, fsGroup string) map[string]string {
 }
 
 // testNamespaces is the replicated data the decision tests run against;
-// "missing" is deliberately absent.
+// "missing" and "unsynced" (a tenant) are deliberately absent.
 func testNamespaces() map[string]any {
 	nss := []map[string]any{
 		testNamespace("project1", enabled, ids("1000", "100", "2000")),
@@ -68,6 +68,7 @@ func testNamespaces() map[string]any {
 		testNamespace("rootuser", enabled, ids("0", "0", "-")),
 		testNamespace("rootgroup", enabled, ids("1000", "0", "-")),
 		testNamespace("bigid", enabled, ids("2147483648", "100", "0100")),
+		testNamespace("rootfs", nil, ids("1000", "100", "0")),
 	}
 	out := map[string]any{}
 	for _, ns := range nss {
@@ -110,6 +111,12 @@ func prepare(tb testing.TB, query string, s *Settings, namespaces map[string]any
 	for _, f := range files {
 		opts = append(opts, rego.Module(f.Name, f.Content))
 	}
+	// The chart loads the default decision from /bootstrap.
+	podLabel := "supremeraid.dev/inject"
+	if s != nil {
+		podLabel = s.PodLabel
+	}
+	opts = append(opts, rego.Module("bootstrap/"+BootstrapPolicyName+".rego", BootstrapPolicy(podLabel)))
 	pq, err := rego.New(opts...).PrepareForEval(context.Background())
 	if err != nil {
 		tb.Fatalf("preparing %s: %v", query, err)

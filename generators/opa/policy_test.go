@@ -129,11 +129,23 @@ func TestPolicyFiles(t *testing.T) {
 			continue
 		}
 		if m.Package.Path.String() == "data.system" {
-			hasMain = true
+			t.Errorf("%s: package system belongs to the bootstrap policy (BootstrapPolicy), which defines data.system.main; a second definition would not compile", f.Name)
+		}
+		for _, r := range m.Rules {
+			if m.Package.Path.String() == "data.supremeraid.admission" && r.Head.Name.String() == "review" {
+				hasMain = true
+			}
 		}
 	}
 	if !hasMain {
-		t.Error("no module declares package system (the webhook's default decision data.system.main)")
+		t.Error("no module defines data.supremeraid.admission.review, the review the bootstrap policy answers with")
+	}
+	boot, err := ast.ParseModuleWithOpts("bootstrap.rego", BootstrapPolicy("supremeraid.dev/inject"), ast.ParserOptions{RegoVersion: ast.RegoV1})
+	if err != nil {
+		t.Fatalf("bootstrap policy: %v", err)
+	}
+	if boot.Package.Path.String() != "data.system" {
+		t.Errorf("bootstrap policy is package %s, want system", boot.Package.Path)
 	}
 
 	again, err := PolicyFiles()

@@ -47,6 +47,10 @@ type Settings struct {
 	// entries to the pod's nodeSelector and denies a pod that asks for
 	// another value of one of these keys. Empty: pods are not steered.
 	NodeSelector map[string]string `json:"nodeSelector"`
+	// MinID is the lowest user or group id the policy hands out: an id
+	// annotation below it is refused (config.MinTenantID). 0 renders as
+	// 1: root is never handed the volume.
+	MinID int64 `json:"minId"`
 }
 
 // Validate reports every problem at once, each naming its field.
@@ -93,6 +97,9 @@ func (s Settings) Validate() error {
 			bad(fmt.Sprintf("nodeSelector[%s]", key), "%q is not a valid label value: %s", s.NodeSelector[key], msg)
 		}
 	}
+	if s.MinID < 0 {
+		bad("minId", "%d must not be negative", s.MinID)
+	}
 	return errors.Join(errs...)
 }
 
@@ -111,6 +118,7 @@ func RenderSettings(s Settings) (File, error) {
 	if s.NodeSelector == nil {
 		s.NodeSelector = map[string]string{} // {} rather than null: the policy iterates it
 	}
+	s.MinID = max(s.MinID, 1)
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)

@@ -31,7 +31,8 @@ settings := {
 		"feature.node.kubernetes.io/supremeraid": "true",
 		"kmm.node.kubernetes.io/supremeraid.graid.ready": "",
 		"nvidia.com/cuda.driver-version.full": "550.90.07"
-	}
+	},
+	"minId": 1
 }
 `
 	if got.Name != SettingsFileName {
@@ -74,20 +75,20 @@ func TestRenderSettingsRoundTrip(t *testing.T) {
 			reason: "the usual settings",
 			in:     testSettings(),
 			want: `{"podLabel":"supremeraid.dev/inject","containerPath":"/data","hostBasePath":"/var/mnt/supremeraid/vd0","volumeName":"supremeraid",` +
-				`"namespaces":["badids","bigid","noids","plain","project1","project2","rootgroup","rootuser"],` +
-				`"nodeSelector":{"feature.node.kubernetes.io/supremeraid":"true","kmm.node.kubernetes.io/supremeraid.graid.ready":"","nvidia.com/cuda.driver-version.full":"550.90.07"}}`,
+				`"namespaces":["badids","bigid","noids","plain","project1","project2","rootfs","rootgroup","rootuser","unsynced"],` +
+				`"nodeSelector":{"feature.node.kubernetes.io/supremeraid":"true","kmm.node.kubernetes.io/supremeraid.graid.ready":"","nvidia.com/cuda.driver-version.full":"550.90.07"},"minId":1}`,
 		},
 		"no tenants, no node selector": {
 			reason: "an empty tenant list and node selector are [] and {}, not null, so the policy's `in` and iteration stay well-defined",
 			in:     Settings{PodLabel: "inject", ContainerPath: "/d", HostBasePath: "/h", VolumeName: "v"},
-			want:   `{"podLabel":"inject","containerPath":"/d","hostBasePath":"/h","volumeName":"v","namespaces":[],"nodeSelector":{}}`,
+			want:   `{"podLabel":"inject","containerPath":"/d","hostBasePath":"/h","volumeName":"v","namespaces":[],"nodeSelector":{},"minId":1}`,
 		},
 		"characters that need escaping": {
 			reason: `quotes, backslashes, <>&, "~" and non-ASCII must survive JSON-in-Rego unchanged`,
 			in: Settings{PodLabel: "example.com/opt-in", ContainerPath: `/data/"q"\b<&>`, HostBasePath: "/mnt/~user/é/\u2028x",
 				VolumeName: "v", Namespaces: []string{"ns"}, NodeSelector: map[string]string{"example.com/pool": "fast-nvme"}},
 			want: `{"podLabel":"example.com/opt-in","containerPath":"/data/\"q\"\\b<&>","hostBasePath":"/mnt/~user/é/\u2028x","volumeName":"v","namespaces":["ns"],` +
-				`"nodeSelector":{"example.com/pool":"fast-nvme"}}`,
+				`"nodeSelector":{"example.com/pool":"fast-nvme"},"minId":1}`,
 		},
 	}
 	for name, tc := range cases {

@@ -172,8 +172,17 @@ func TestChartSchemaCheckCanFail(t *testing.T) {
 // notInValuesYAML are keys the chart reads that its values.yaml does not
 // list with a value.
 var notInValuesYAML = map[string]string{
-	"fullnameOverride": "read by the chart's opa.fullname helper; values.yaml does not list it",
-	"timeoutSeconds":   "values.yaml has it only as a comment (# timeoutSeconds: 20)",
+	"fullnameOverride":                "read by the chart's opa.fullname helper; values.yaml does not list it",
+	"timeoutSeconds":                  "values.yaml has it only as a comment (# timeoutSeconds: 20)",
+	"priorityClassName":               "values.yaml has it only as a comment (# priorityClassName:)",
+	"admissionController.annotations": "values.yaml has it only as a comment (# annotations:)",
+}
+
+// freeMaps are chart values whose keys are the user's (names, annotation keys, Kubernetes
+// resource names): their keys are not checked against values.yaml.
+var freeMaps = map[string]bool{
+	"bootstrapPolicies": true, "service.annotations": true, "admissionController.annotations": true,
+	"resources": true, "mgmt.resources": true,
 }
 
 // TestValuesKeysExistInChart catches a misspelt key, which the chart's
@@ -194,10 +203,16 @@ func TestValuesKeysExistInChart(t *testing.T) {
 	walk = func(path string, ours, chart map[string]any) {
 		for _, k := range sortedKeys(ours) {
 			p := strings.TrimPrefix(path+"."+k, ".")
+			if freeMaps[path] {
+				continue
+			}
 			cv, ok := chart[k]
 			if !ok {
 				if _, known := notInValuesYAML[p]; !known {
 					t.Errorf("values key %s is not in the chart's values.yaml (misspelt?)", p)
+				}
+				if om, isMap := ours[k].(map[string]any); isMap && !freeMaps[p] {
+					walk(p, om, map[string]any{})
 				}
 				continue
 			}
@@ -248,7 +263,7 @@ func TestValuesFor(t *testing.T) {
 		check  func(t *testing.T, v Values)
 	}{
 		"webhook scope": {
-			reason: "only CREATE of pods, namespaced, in namespaces with both tenant labels",
+			reason: "only CREATE of pods, namespaced, in the tenant namespaces by the name label the API server sets",
 			check: func(t *testing.T, v Values) {
 				ac := v.AdmissionController
 				if !ac.Enabled || ac.Kind != "MutatingWebhookConfiguration" || ac.SideEffect != "None" {
@@ -258,7 +273,7 @@ func TestValuesFor(t *testing.T) {
 				if got := mustJSON(t, ac.Rules); got != want {
 					t.Errorf("rules\n got %s\nwant %s", got, want)
 				}
-				wantSel := `{"matchExpressions":[{"key":"openpolicyagent.org/webhook","operator":"In","values":["enabled"]},{"key":"supremeraid.dev/tenant","operator":"In","values":["true"]}]}`
+				wantSel := `{"matchExpressions":[{"key":"kubernetes.io/metadata.name","operator":"In","values":["project1","project2"]}]}`
 				if got := mustJSON(t, ac.NamespaceSelector); got != wantSel {
 					t.Errorf("namespaceSelector\n got %s\nwant %s", got, wantSel)
 				}
@@ -302,8 +317,25 @@ func TestValuesFor(t *testing.T) {
 			reason: "TLS from the chart, no fixed UID, no host network, two replicas with a disruption budget",
 			mutate: func(c *config.SupremeRAID) { c.Name = "storage" },
 			check: func(t *testing.T, v Values) {
-				if !v.UseHTTPS || !v.GenerateCerts || v.CertManager.Enabled {
-					t.Errorf("TLS: useHttps %v generateCerts %v certManager %v", v.UseHTTPS, v.GenerateCerts, v.CertManager.Enabled)
+				if !v.UseHTTPS || v.GenerateCerts || v.CertManager.Enabled || v.CA != "" {
+					t.Errorf("TLS: useHttps %v generateCerts %v certManager %v CA %q: want the service CA", v.UseHTTPS, v.GenerateCerts, v.CertManager.Enabled, v.CA)
+				}
+				if v.Service.Annotations["service.beta.openshift.io/serving-cert-secret-name"] != "storage-opa-serving-cert" ||
+					v.AdmissionController.Annotations["service.beta.openshift.io/inject-cabundle"] != "true" {
+					t.Errorf("service CA annotations: service %v webhook %v", v.Service.Annotations, v.AdmissionController.Annotations)
+				}
+				if !slices.Contains(v.ExtraArgs, "--tls-cert-file=/serving-cert/tls.crt") || len(v.ExtraVolumes) != 1 || v.ExtraVolumes[0].Secret.SecretName != "storage-opa-serving-cert" {
+					t.Errorf("serving certificate: args %v volumes %+v", v.ExtraArgs, v.ExtraVolumes)
+				}
+				if v.PriorityClassName != "storage-opa-critical" || v.Resources.Requests.Memory().IsZero() || v.Mgmt.Resources.Requests.Cpu().IsZero() {
+					t.Errorf("priority %q resources %+v mgmt %+v", v.PriorityClassName, v.Resources, v.Mgmt.Resources)
+				}
+				if len(v.TopologySpreadConstraints) != 1 || v.TopologySpreadConstraints[0].TopologyKey != "kubernetes.io/hostname" ||
+					v.TopologySpreadConstraints[0].LabelSelector.MatchLabels["app"] != "storage-opa" {
+					t.Errorf("spread %+v", v.TopologySpreadConstraints)
+				}
+				if v.Mgmt.Data.Enabled {
+					t.Error("mgmt.data.enabled: kube-mgmt must not load data ConfigMaps")
 				}
 				if v.SecurityContext.Enabled || v.HostNetwork.Enabled {
 					t.Errorf("securityContext %v hostNetwork %v, want both disabled", v.SecurityContext.Enabled, v.HostNetwork.Enabled)

@@ -7,12 +7,14 @@ import (
 
 	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
 	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/util/version"
 	"k8s.io/apiserver/pkg/admission"
 	plugincel "k8s.io/apiserver/pkg/admission/plugin/cel"
 	"k8s.io/apiserver/pkg/admission/plugin/policy/validating"
+	"k8s.io/apiserver/pkg/admission/plugin/webhook/matchconditions"
 	celconfig "k8s.io/apiserver/pkg/apis/cel"
 	"k8s.io/apiserver/pkg/authentication/user"
 	"k8s.io/apiserver/pkg/cel/environment"
@@ -43,6 +45,12 @@ func compileErrors(t *testing.T, p *admissionregistrationv1.ValidatingAdmissionP
 			errs = append(errs, "variables."+v.Name+": "+r.Error.Error())
 		}
 	}
+	for i := range p.Spec.MatchConditions {
+		mc := (*matchconditions.MatchCondition)(&p.Spec.MatchConditions[i])
+		if r := compiler.CompileCELExpression(mc, withAuthz, environment.NewExpressions); r.Error != nil {
+			errs = append(errs, "matchConditions "+mc.Name+": "+r.Error.Error())
+		}
+	}
 	for _, v := range p.Spec.Validations {
 		if r := compiler.CompileCELExpression(&validating.ValidationCondition{Expression: v.Expression}, withAuthz, environment.NewExpressions); r.Error != nil {
 			errs = append(errs, "expression "+v.Expression+": "+r.Error.Error())
@@ -61,8 +69,8 @@ func compileErrors(t *testing.T, p *admissionregistrationv1.ValidatingAdmissionP
 // (plugin.go compilePolicy): stored-expression environment of the default compatibility version.
 func newValidator(t *testing.T, p *admissionregistrationv1.ValidatingAdmissionPolicy) validating.Validator {
 	t.Helper()
-	if p.Spec.ParamKind != nil || len(p.Spec.MatchConditions) > 0 || len(p.Spec.AuditAnnotations) > 0 {
-		t.Fatal("the harness does not handle params, match conditions or audit annotations")
+	if p.Spec.ParamKind != nil || len(p.Spec.AuditAnnotations) > 0 {
+		t.Fatal("the harness does not handle params or audit annotations")
 	}
 	compiler, err := plugincel.NewCompositedCompiler(environment.MustBaseEnvSet(environment.DefaultCompatibilityVersion()))
 	if err != nil {
@@ -94,22 +102,79 @@ func newValidator(t *testing.T, p *admissionregistrationv1.ValidatingAdmissionPo
 type verdict struct {
 	allowed  bool
 	messages []string
+	// skipped: a match condition was false, the validations did not run.
+	skipped bool
 }
 
-// admit evaluates the validator on one pod request in namespace ns.
-func admit(t *testing.T, v validating.Validator, op admission.Operation, ns *corev1.Namespace, pod, oldPod *corev1.Pod) verdict {
+// newMatcher compiles the policy's match conditions as the apiserver's policy plugin does
+// (plugin.go compilePolicy); nil when the policy has none.
+func newMatcher(t *testing.T, p *admissionregistrationv1.ValidatingAdmissionPolicy) matchconditions.Matcher {
 	t.Helper()
-	gvk := schema.GroupVersionKind{Version: "v1", Kind: "Pod"}
-	gvr := schema.GroupVersionResource{Version: "v1", Resource: "pods"}
-	// A nil *corev1.Pod must stay an untyped nil in the interface.
-	var oldObj runtime.Object
-	if oldPod != nil {
-		oldObj = oldPod
+	if len(p.Spec.MatchConditions) == 0 {
+		return nil
 	}
-	attrs := admission.NewAttributesRecord(pod, oldObj, gvk, ns.Name, pod.Name, gvr, "", op, nil, false,
-		&user.DefaultInfo{Name: "system:serviceaccount:" + ns.Name + ":default"})
-	va := &admission.VersionedAttributes{Attributes: attrs, VersionedKind: gvk, VersionedObject: pod, VersionedOldObject: oldObj}
-	res := v.Validate(context.Background(), gvr, va, nil, ns, celconfig.RuntimeCELCostBudget, nil)
+	compiler, err := plugincel.NewCompositedCompiler(environment.MustBaseEnvSet(environment.DefaultCompatibilityVersion()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	accessors := make([]plugincel.ExpressionAccessor, len(p.Spec.MatchConditions))
+	for i := range p.Spec.MatchConditions {
+		accessors[i] = (*matchconditions.MatchCondition)(&p.Spec.MatchConditions[i])
+	}
+	return matchconditions.NewMatcher(compiler.CompileCondition(accessors, plugincel.OptionalVariableDeclarations{HasAuthorizer: true}, environment.StoredExpressions),
+		p.Spec.FailurePolicy, "policy", "validate", p.Name)
+}
+
+// policyUnderTest is a compiled policy: its match conditions and its validations.
+type policyUnderTest struct {
+	matcher   matchconditions.Matcher
+	validator validating.Validator
+}
+
+func compile(t *testing.T, p *admissionregistrationv1.ValidatingAdmissionPolicy) policyUnderTest {
+	t.Helper()
+	return policyUnderTest{matcher: newMatcher(t, p), validator: newValidator(t, p)}
+}
+
+// request is one admission request for the harness.
+type request struct {
+	op        admission.Operation
+	namespace *corev1.Namespace // nil for cluster-scoped objects
+	obj, old  runtime.Object
+	gvk       schema.GroupVersionKind
+	gvr       schema.GroupVersionResource
+	user      user.Info
+}
+
+// decide runs the match conditions and, when they match, the validations, as the API server
+// does for a request the policy's match constraints selected.
+func (pt policyUnderTest) decide(t *testing.T, r request) verdict {
+	t.Helper()
+	nsName := ""
+	if r.namespace != nil {
+		nsName = r.namespace.Name
+	}
+	name := ""
+	if m, ok := r.obj.(metav1.Object); ok {
+		name = m.GetName()
+	}
+	attrs := admission.NewAttributesRecord(r.obj, r.old, r.gvk, nsName, name, r.gvr, "", r.op, nil, false, r.user)
+	va := &admission.VersionedAttributes{Attributes: attrs, VersionedKind: r.gvk, VersionedObject: r.obj, VersionedOldObject: r.old}
+	if pt.matcher != nil {
+		m := pt.matcher.Match(context.Background(), va, nil, nil)
+		if m.Error != nil {
+			t.Errorf("match condition error (fails closed): %v", m.Error)
+			return verdict{messages: []string{m.Error.Error()}}
+		}
+		if !m.Matches {
+			return verdict{allowed: true, skipped: true}
+		}
+	}
+	var ns *corev1.Namespace
+	if r.namespace != nil {
+		ns = r.namespace
+	}
+	res := pt.validator.Validate(context.Background(), r.gvr, va, nil, ns, celconfig.RuntimeCELCostBudget, nil)
 	out := verdict{allowed: true}
 	for _, d := range res.Decisions {
 		if d.Evaluation == validating.EvalError {
@@ -121,6 +186,25 @@ func admit(t *testing.T, v validating.Validator, op admission.Operation, ns *cor
 		}
 	}
 	return out
+}
+
+// admit evaluates the validator on one pod request in namespace ns, sent by the namespace's
+// default service account.
+func admit(t *testing.T, v validating.Validator, op admission.Operation, ns *corev1.Namespace, pod, oldPod *corev1.Pod) verdict {
+	t.Helper()
+	return admitAs(t, policyUnderTest{validator: v}, op, ns, pod, oldPod, &user.DefaultInfo{Name: "system:serviceaccount:" + ns.Name + ":default"})
+}
+
+// admitAs is admit with match conditions and a chosen requester.
+func admitAs(t *testing.T, pt policyUnderTest, op admission.Operation, ns *corev1.Namespace, pod, oldPod *corev1.Pod, u user.Info) verdict {
+	t.Helper()
+	// A nil *corev1.Pod must stay an untyped nil in the interface.
+	var oldObj runtime.Object
+	if oldPod != nil {
+		oldObj = oldPod
+	}
+	return pt.decide(t, request{op: op, namespace: ns, obj: pod, old: oldObj,
+		gvk: schema.GroupVersionKind{Version: "v1", Kind: "Pod"}, gvr: schema.GroupVersionResource{Version: "v1", Resource: "pods"}, user: u})
 }
 
 func (v verdict) String() string {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"testing"
 
+	corev1 "k8s.io/api/core/v1"
 	sigsjson "sigs.k8s.io/json"
 
 	"supremeraid.dev/supremeraid-fn/generators"
@@ -35,9 +36,9 @@ spec:
           - mountPath: /var/mnt/supremeraid/vd0
   workloads:
     namespaces:
-      - {name: project1, runAsUser: 1000, runAsGroup: 100}
-      - {name: project2, runAsUser: 1001, runAsGroup: 101, fsGroup: 2001}
-      - {name: project3, runAsUser: 1000, runAsGroup: 100}
+      - {name: project1, runAsUser: 10000, runAsGroup: 10000}
+      - {name: project2, runAsUser: 10001, runAsGroup: 10001, fsGroup: 20001}
+      - {name: project3, runAsUser: 10000, runAsGroup: 10000}
 `
 
 // testConfig decodes baseConfig, applies mutate, then defaults and validates, as the function
@@ -106,4 +107,15 @@ func emittedMap(t testing.TB, obj any) map[string]any {
 		t.Fatal(err)
 	}
 	return m
+}
+
+// asStored is ns as the API server stores it: with the kubernetes.io/metadata.name label it sets
+// on every namespace to the namespace's name (and that nobody can change or remove).
+func asStored(ns *corev1.Namespace) *corev1.Namespace {
+	out := ns.DeepCopy()
+	if out.Labels == nil {
+		out.Labels = map[string]string{}
+	}
+	out.Labels[corev1.LabelMetadataName] = out.Name
+	return out
 }

@@ -15,6 +15,9 @@ import (
 	"supremeraid.dev/supremeraid-fn/generators/opa"
 )
 
+// BuildControllerUser is the identity of OpenShift's build controller (openshift-controller-manager).
+const BuildControllerUser = "system:serviceaccount:openshift-infra:build-controller"
+
 // HostPathPolicyName names the ValidatingAdmissionPolicy and its binding.
 func HostPathPolicyName(cfg *config.SupremeRAID) string { return meta.Name(cfg, "tenant-hostpath") }
 
@@ -61,7 +64,8 @@ func HostPathPolicy(cfg *config.SupremeRAID) (*admissionregistrationv1.Validatin
 		Spec: admissionregistrationv1.ValidatingAdmissionPolicySpec{
 			FailurePolicy: &fail,
 			MatchConstraints: &admissionregistrationv1.MatchResources{
-				NamespaceSelector: &metav1.LabelSelector{MatchLabels: map[string]string{opa.TenantLabelKey: opa.TenantLabelValue}},
+				// By the API server's name label, never a label of ours (see opa.NamespaceNameLabel).
+				NamespaceSelector: opa.TenantNamespaceSelector(opa.TenantNames(cfg)),
 				MatchPolicy:       &equivalent,
 				ResourceRules: []admissionregistrationv1.NamedRuleWithOperations{{
 					RuleWithOperations: admissionregistrationv1.RuleWithOperations{
@@ -75,6 +79,15 @@ func HostPathPolicy(cfg *config.SupremeRAID) (*admissionregistrationv1.Validatin
 					},
 				}},
 			},
+			// OpenShift's build controller creates build pods with hostPath volumes of its own
+			// choosing (/var/lib/kubelet/config.json and the container storage); a BuildConfig
+			// cannot name hostPaths. Exempting that one identity is what OpenShift's own Pod
+			// Security configuration does (its exemption usernames list holds exactly it). The
+			// pod's labels or owner references would be no basis: anyone can forge them.
+			MatchConditions: []admissionregistrationv1.MatchCondition{{
+				Name:       "not-openshift-build-controller",
+				Expression: `request.userInfo.username != "` + BuildControllerUser + `"`,
+			}},
 			Variables: []admissionregistrationv1.Variable{
 				{Name: "tenantDir", Expression: fmt.Sprintf(exprTenantDir, dirPrefix)},
 				{Name: "hostPathVolumes", Expression: exprHostPathVolumes},

@@ -4,12 +4,15 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/util/version"
 	"k8s.io/apiserver/pkg/admission"
+	"k8s.io/apiserver/pkg/authentication/user"
 	"k8s.io/apiserver/pkg/cel/environment"
 
 	"supremeraid.dev/supremeraid-fn/generators/config"
@@ -250,35 +253,59 @@ func TestHostPathPolicyDecisions(t *testing.T) {
 	}
 }
 
-// TestHostPathPolicyMatch: the policy selects exactly the tenant namespaces (by the label the
-// Namespace objects carry) and pod CREATE/UPDATE, and is enforced (Deny) by its binding.
+// TestHostPathPolicyMatch: the policy selects exactly the tenant namespaces, by the name label
+// the API server sets, and pod CREATE/UPDATE, and is enforced (Deny) by its binding. Labels we
+// or anyone else add or remove change nothing.
 func TestHostPathPolicyMatch(t *testing.T) {
 	cfg := testConfig(t, nil)
 	p := policyFor(t, cfg)
 	mc := p.Spec.MatchConstraints
 	sel, err := metav1.LabelSelectorAsSelector(mc.NamespaceSelector)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ns := tenants.Namespace(cfg, &cfg.Spec.Workloads.Namespaces[0])
-	if !sel.Matches(labels.Set(ns.Labels)) {
-		t.Errorf("selector %s does not select the generated tenant namespace %v", sel, ns.Labels)
-	}
-	for _, other := range []map[string]string{nil, {"openpolicyagent.org/webhook": "enabled"}, {"supremeraid.dev/tenant": "false"}} {
-		if sel.Matches(labels.Set(other)) {
-			t.Errorf("selector %s selects a non-tenant namespace %v", sel, other)
-		}
-	}
+	require.NoError(t, err)
+	assertSelectsTenantsByName(t, "hostPath policy", sel, cfg)
 	wantRules := `[{"operations":["CREATE","UPDATE"],"apiGroups":[""],"apiVersions":["v1"],"resources":["pods"],"scope":"Namespaced"}]`
-	if got := mustJSON(t, mc.ResourceRules); got != wantRules {
-		t.Errorf("resourceRules\n got %s\nwant %s", got, wantRules)
-	}
-	if *p.Spec.FailurePolicy != admissionregistrationv1.Fail {
-		t.Errorf("failurePolicy %s: a policy that cannot be evaluated must refuse the pod", *p.Spec.FailurePolicy)
-	}
+	assert.Equal(t, wantRules, mustJSON(t, mc.ResourceRules))
+	assert.Equal(t, admissionregistrationv1.Fail, *p.Spec.FailurePolicy, "a policy that cannot be evaluated must refuse the pod")
 	b := tenants.HostPathPolicyBinding(cfg)
 	if b.Spec.PolicyName != p.Name || mustJSON(t, b.Spec.ValidationActions) != `["Deny"]` || b.Spec.MatchResources != nil || b.Spec.ParamRef != nil {
 		t.Errorf("binding %+v: must bind %s with Deny and no narrowing", b.Spec, p.Name)
+	}
+}
+
+// assertSelectsTenantsByName checks a namespace selector against namespaces as the API server
+// stores them, before and after labels are tampered with.
+func assertSelectsTenantsByName(t *testing.T, what string, sel labels.Selector, cfg *config.SupremeRAID) {
+	t.Helper()
+	tenant := asStored(tenants.Namespace(cfg, &cfg.Spec.Workloads.Namespaces[0]))
+	stripped := tenant.DeepCopy()
+	for k := range stripped.Labels {
+		if k != corev1.LabelMetadataName {
+			delete(stripped.Labels, k)
+		}
+	}
+	relabelled := tenant.DeepCopy()
+	relabelled.Labels["supremeraid.dev/tenant"] = "false"
+	relabelled.Labels["openpolicyagent.org/webhook"] = "ignore"
+	system := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: "openshift-etcd", Labels: map[string]string{
+		corev1.LabelMetadataName: "openshift-etcd",
+		// Labels a tenant carried in earlier releases, or that a mistake copies over.
+		"supremeraid.dev/tenant": "true", "openpolicyagent.org/webhook": "enabled",
+		"pod-security.kubernetes.io/enforce": "privileged",
+	}}}
+	cases := map[string]struct {
+		reason string
+		ns     *corev1.Namespace
+		want   bool
+	}{
+		"tenant as generated":     {reason: "the generated tenant namespace as stored", ns: tenant, want: true},
+		"tenant, labels removed":  {reason: "automation or a cleanup removed every label we set: still a tenant, still checked", ns: stripped, want: true},
+		"tenant, labels flipped":  {reason: "opt-out values of well-known labels change nothing", ns: relabelled, want: true},
+		"system, tenant labels":   {reason: "a system namespace labelled like a tenant by mistake is not selected: its hostPath pods keep working", ns: system, want: false},
+		"unlabelled other":        {reason: "an ordinary namespace", ns: asStored(&corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: "web"}}), want: false},
+		"other tenant, as stored": {reason: "every configured tenant", ns: asStored(tenants.Namespace(cfg, &cfg.Spec.Workloads.Namespaces[2])), want: true},
+	}
+	for name, tc := range cases {
+		assert.Equal(t, tc.want, sel.Matches(labels.Set(tc.ns.Labels)), "%s: %s: %s (labels %v)", what, name, tc.reason, tc.ns.Labels)
 	}
 }
 
@@ -313,5 +340,45 @@ func TestHostPathPolicyRefusesUncleanBase(t *testing.T) {
 		if _, err := tenants.HostPathPolicy(cfg); err == nil || !strings.Contains(err.Error(), "spec.workloads.mountPath") {
 			t.Errorf("mountPath %q: want an error naming spec.workloads.mountPath, got %v", bad, err)
 		}
+	}
+}
+
+// TestHostPathPolicyBuildController: OpenShift's build controller (and only it, by identity) may
+// create build pods with its own hostPath volumes in a tenant namespace; a pod that merely looks
+// like a build pod is checked like any other.
+func TestHostPathPolicyBuildController(t *testing.T) {
+	cfg := testConfig(t, nil)
+	pt := compile(t, policyFor(t, cfg))
+	ns := asStored(tenants.Namespace(cfg, &cfg.Spec.Workloads.Namespaces[0]))
+	buildPod := func() *corev1.Pod {
+		p := testPod("project1", hostPathVolume("node-pullsecrets", "/var/lib/kubelet/config.json", ptr(corev1.HostPathFile)))
+		p.Labels = map[string]string{"openshift.io/build.name": "app-1"}
+		p.OwnerReferences = []metav1.OwnerReference{{APIVersion: "build.openshift.io/v1", Kind: "Build", Name: "app-1", UID: "u", Controller: ptr(true)}}
+		return p
+	}
+	cases := map[string]struct {
+		reason  string
+		user    user.Info
+		allowed bool
+	}{
+		"build controller": {
+			reason:  "the build controller's own pods keep working in tenant namespaces",
+			user:    &user.DefaultInfo{Name: tenants.BuildControllerUser, Groups: []string{"system:serviceaccounts", "system:serviceaccounts:openshift-infra"}},
+			allowed: true,
+		},
+		"tenant forging a build pod": {
+			reason: "labels and owner references are the pod author's to write: no exemption",
+			user:   &user.DefaultInfo{Name: "system:serviceaccount:project1:builder", Groups: []string{"system:serviceaccounts", "system:serviceaccounts:project1"}},
+		},
+		"look-alike name": {
+			reason: "the same service account name in another namespace is another identity",
+			user:   &user.DefaultInfo{Name: "system:serviceaccount:project1:build-controller"},
+		},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			got := admitAs(t, pt, admission.Create, ns, buildPod(), nil, tc.user)
+			assert.Equal(t, tc.allowed, got.allowed, "%s: %s", tc.reason, got)
+		})
 	}
 }

@@ -44,7 +44,7 @@ func TestTenantPodEndToEnd(t *testing.T) {
 	for _, o := range objs {
 		switch v := o.(type) {
 		case *corev1.Namespace:
-			namespaces[v.Name] = v
+			namespaces[v.Name] = asStored(v)
 			replicated[v.Name] = emittedMap(t, v)
 		case *securityv1.SecurityContextConstraints:
 			sccs[v.Name] = v
@@ -61,6 +61,10 @@ func TestTenantPodEndToEnd(t *testing.T) {
 	}
 	for name, module := range policyCM.Data {
 		opts = append(opts, rego.Module(name, module))
+	}
+	// The default decision comes from the bootstrap policy in the generated chart values.
+	for name, module := range opa.ValuesFor(cfg).BootstrapPolicies {
+		opts = append(opts, rego.Module("bootstrap/"+name+".rego", module))
 	}
 	pq, err := rego.New(opts...).PrepareForEval(context.Background())
 	if err != nil {

@@ -8,7 +8,6 @@ import (
 
 	"supremeraid.dev/supremeraid-fn/generators/config"
 	"supremeraid.dev/supremeraid-fn/generators/meta"
-	"supremeraid.dev/supremeraid-fn/generators/opa"
 )
 
 // Namespace annotations the OPA policy reads the tenant's ids from (decimal strings).
@@ -16,6 +15,9 @@ const (
 	AnnotationRunAsUser  = "supremeraid.dev/run-as-user"
 	AnnotationRunAsGroup = "supremeraid.dev/run-as-group"
 	AnnotationFSGroup    = "supremeraid.dev/fs-group"
+	// AnnotationMCS is OpenShift's per-namespace SELinux level, which MustRunAs SCCs without a
+	// level of their own apply.
+	AnnotationMCS = "openshift.io/sa.scc.mcs"
 )
 
 // Pod Security admission labels.
@@ -27,9 +29,10 @@ const (
 	PodSecurityLabelSync = "security.openshift.io/scc.podSecurityLabelSync"
 )
 
-// Namespace is one tenant namespace: the webhook and tenant labels select it for the OPA
-// webhook and the hostPath policy, and the annotations carry the ids the webhook writes into
-// opted-in pods.
+// Namespace is one tenant namespace. No label of ours selects it for anything: the OPA webhook,
+// the hostPath policy and the squatting guard select tenants by the name label the API server
+// sets (opa.NamespaceNameLabel). The annotations carry the ids the webhook writes into opted-in
+// pods.
 //
 // Pod Security level: "privileged". The Pod Security Standards forbid every hostPath volume
 // from "baseline" up, whatever its path, so no lower level admits the tenant volume. Pods do
@@ -39,8 +42,6 @@ const (
 // every opted-in pod would log or warn about its own volume.
 func Namespace(cfg *config.SupremeRAID, t *config.TenantNamespace) *corev1.Namespace {
 	om := meta.Object(cfg, t.Name, "", Component, meta.WaveFoundation)
-	om.Labels[opa.WebhookLabelKey] = opa.WebhookLabelValue
-	om.Labels[opa.TenantLabelKey] = opa.TenantLabelValue
 	om.Labels[PodSecurityEnforce] = "privileged"
 	om.Labels[PodSecurityAudit] = "privileged"
 	om.Labels[PodSecurityWarn] = "privileged"
@@ -51,6 +52,10 @@ func Namespace(cfg *config.SupremeRAID, t *config.TenantNamespace) *corev1.Names
 	om.Annotations[AnnotationRunAsUser] = strconv.FormatInt(t.RunAsUser, 10)
 	om.Annotations[AnnotationRunAsGroup] = strconv.FormatInt(t.RunAsGroup, 10)
 	om.Annotations[AnnotationFSGroup] = strconv.FormatInt(fsGroup(t), 10)
+	// The tenant's own MCS categories, fixed by the config rather than allocated by OpenShift
+	// (which only allocates when the annotation is missing): the node agent labels the
+	// tenant's directory with the same level.
+	om.Annotations[AnnotationMCS] = t.SELinuxLevel
 	return &corev1.Namespace{
 		TypeMeta:   metav1.TypeMeta{APIVersion: "v1", Kind: "Namespace"},
 		ObjectMeta: om,

@@ -17,23 +17,21 @@ func TestNamespace(t *testing.T) {
 	}{
 		"fsGroup defaulted": {
 			reason:  "fs-group is the run-as-group when fsGroup is left out (Default fills it in)",
-			tenant:  config.TenantNamespace{Name: "project1", RunAsUser: 1000, RunAsGroup: 100, FSGroup: ptr(int64(100))},
-			wantAnn: map[string]string{"supremeraid.dev/run-as-user": "1000", "supremeraid.dev/run-as-group": "100", "supremeraid.dev/fs-group": "100"},
+			tenant:  config.TenantNamespace{Name: "project1", RunAsUser: 10000, RunAsGroup: 10000, FSGroup: ptr(int64(10000)), SELinuxLevel: "s0:c1,c2"},
+			wantAnn: map[string]string{"supremeraid.dev/run-as-user": "10000", "supremeraid.dev/run-as-group": "10000", "supremeraid.dev/fs-group": "10000", "openshift.io/sa.scc.mcs": "s0:c1,c2"},
 		},
 		"own fsGroup": {
 			reason:  "a distinct fsGroup is written as is",
-			tenant:  config.TenantNamespace{Name: "project2", RunAsUser: 1001, RunAsGroup: 101, FSGroup: ptr(int64(2001))},
-			wantAnn: map[string]string{"supremeraid.dev/run-as-user": "1001", "supremeraid.dev/run-as-group": "101", "supremeraid.dev/fs-group": "2001"},
+			tenant:  config.TenantNamespace{Name: "project2", RunAsUser: 10001, RunAsGroup: 10001, FSGroup: ptr(int64(20001)), SELinuxLevel: "s0:c3,c1023"},
+			wantAnn: map[string]string{"supremeraid.dev/run-as-user": "10001", "supremeraid.dev/run-as-group": "10001", "supremeraid.dev/fs-group": "20001", "openshift.io/sa.scc.mcs": "s0:c3,c1023"},
 		},
 		"largest ids": {
 			reason:  "decimal, no exponent or separators, up to 2^31-1",
-			tenant:  config.TenantNamespace{Name: "big", RunAsUser: 2147483647, RunAsGroup: 2147483646},
-			wantAnn: map[string]string{"supremeraid.dev/run-as-user": "2147483647", "supremeraid.dev/run-as-group": "2147483646", "supremeraid.dev/fs-group": "2147483646"},
+			tenant:  config.TenantNamespace{Name: "big", RunAsUser: 2147483647, RunAsGroup: 2147483646, SELinuxLevel: "s0:c0,c1"},
+			wantAnn: map[string]string{"supremeraid.dev/run-as-user": "2147483647", "supremeraid.dev/run-as-group": "2147483646", "supremeraid.dev/fs-group": "2147483646", "openshift.io/sa.scc.mcs": "s0:c0,c1"},
 		},
 	}
 	wantLabels := map[string]string{
-		"openpolicyagent.org/webhook":                    "enabled",
-		"supremeraid.dev/tenant":                         "true",
 		"pod-security.kubernetes.io/enforce":             "privileged",
 		"pod-security.kubernetes.io/audit":               "privileged",
 		"pod-security.kubernetes.io/warn":                "privileged",

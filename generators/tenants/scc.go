@@ -14,10 +14,13 @@ func SCCName(cfg *config.SupremeRAID, namespace string) string {
 	return meta.Name(cfg, "tenant-"+namespace)
 }
 
-// tenantVolumes are the volume types of OpenShift's restricted-v2 SCC plus hostPath.
+// tenantVolumes are the volume types of OpenShift's restricted-v2 SCC plus hostPath, minus csi.
+// Inline CSI volumes are left out: tenant namespaces run Pod Security "privileged" (hostPath
+// needs it), and OpenShift's CSI inline volume admission lets a driver's inline volumes into
+// a namespace by its Pod Security level, so every inline-capable driver would be open to
+// tenants. Persistent volumes through claims (persistentVolumeClaim) still work.
 var tenantVolumes = []securityv1.FSType{
 	securityv1.FSTypeConfigMap,
-	securityv1.FSTypeCSI,
 	securityv1.FSTypeDownwardAPI,
 	securityv1.FSTypeEmptyDir,
 	securityv1.FSTypeEphemeral,
@@ -63,9 +66,13 @@ func SCC(cfg *config.SupremeRAID, t *config.TenantNamespace) *securityv1.Securit
 		AllowHostPorts:                  false,
 		AllowHostPID:                    false,
 		AllowHostIPC:                    false,
-		// MustRunAs without options takes the namespace's MCS label
-		// (openshift.io/sa.scc.mcs), as restricted-v2 does.
-		SELinuxContext: securityv1.SELinuxContextStrategyOptions{Type: securityv1.SELinuxStrategyMustRunAs},
+		// The tenant's own level, also the namespace's openshift.io/sa.scc.mcs: pods of
+		// different tenants run with different categories, so SELinux keeps one tenant's
+		// processes out of another's directory even where the modes would let them in.
+		SELinuxContext: securityv1.SELinuxContextStrategyOptions{
+			Type:           securityv1.SELinuxStrategyMustRunAs,
+			SELinuxOptions: &corev1.SELinuxOptions{Level: t.SELinuxLevel},
+		},
 		RunAsUser: securityv1.RunAsUserStrategyOptions{
 			Type:        securityv1.RunAsUserStrategyMustRunAsRange,
 			UIDRangeMin: &uid,

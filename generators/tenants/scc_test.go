@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	securityv1 "github.com/openshift/api/security/v1"
+	corev1 "k8s.io/api/core/v1"
 
 	"supremeraid.dev/supremeraid-fn/generators/config"
 	"supremeraid.dev/supremeraid-fn/generators/internal/crdcheck"
@@ -25,14 +26,14 @@ func TestSCC(t *testing.T) {
 	}{
 		"fsGroup equals group": {
 			reason:     "one supplemental range when fsGroup is the run-as-group",
-			tenant:     config.TenantNamespace{Name: "project1", RunAsUser: 1000, RunAsGroup: 100, FSGroup: ptr(int64(100))},
+			tenant:     config.TenantNamespace{Name: "project1", RunAsUser: 1000, RunAsGroup: 100, FSGroup: ptr(int64(100)), SELinuxLevel: "s0:c1,c2"},
 			wantUID:    1000,
 			wantFS:     `[{"min":100,"max":100}]`,
 			wantSupple: `[{"min":100,"max":100}]`,
 		},
 		"own fsGroup": {
 			reason:     "supplemental groups may be the group or the fsGroup, nothing else",
-			tenant:     config.TenantNamespace{Name: "project2", RunAsUser: 1001, RunAsGroup: 101, FSGroup: ptr(int64(2001))},
+			tenant:     config.TenantNamespace{Name: "project2", RunAsUser: 1001, RunAsGroup: 101, FSGroup: ptr(int64(2001)), SELinuxLevel: "s0:c7,c300"},
 			wantUID:    1001,
 			wantFS:     `[{"min":2001,"max":2001}]`,
 			wantSupple: `[{"min":101,"max":101},{"min":2001,"max":2001}]`,
@@ -65,6 +66,9 @@ func TestSCC(t *testing.T) {
 				t.Errorf("%s\nsupplementalGroups %s, want MustRunAs %s", tc.reason, mustJSON(t, got.SupplementalGroups), tc.wantSupple)
 			}
 			checkLeastPrivilege(t, &got)
+			if o := got.SELinuxContext.SELinuxOptions; o == nil || *o != (corev1.SELinuxOptions{Level: tc.tenant.SELinuxLevel}) {
+				t.Errorf("%s\nseLinuxContext %s: want MustRunAs with the tenant's level %s only", tc.reason, mustJSON(t, got.SELinuxContext), tc.tenant.SELinuxLevel)
+			}
 		})
 	}
 }
@@ -85,12 +89,12 @@ func checkLeastPrivilege(t *testing.T, s *securityv1.SecurityContextConstraints)
 	if !s.AllowHostDirVolumePlugin {
 		t.Error("allowHostDirVolumePlugin must be true: it is what admits hostPath")
 	}
-	want := `["configMap","csi","downwardAPI","emptyDir","ephemeral","hostPath","persistentVolumeClaim","projected","secret"]`
+	want := `["configMap","downwardAPI","emptyDir","ephemeral","hostPath","persistentVolumeClaim","projected","secret"]`
 	if mustJSON(t, s.Volumes) != want {
 		t.Errorf("volumes %v, want %s", s.Volumes, want)
 	}
-	if s.SELinuxContext.Type != securityv1.SELinuxStrategyMustRunAs || s.SELinuxContext.SELinuxOptions != nil {
-		t.Errorf("seLinuxContext %s: want MustRunAs with the namespace's MCS label", mustJSON(t, s.SELinuxContext))
+	if s.SELinuxContext.Type != securityv1.SELinuxStrategyMustRunAs {
+		t.Errorf("seLinuxContext %s: want MustRunAs", mustJSON(t, s.SELinuxContext))
 	}
 	if mustJSON(t, s.SeccompProfiles) != `["runtime/default"]` {
 		t.Errorf("seccompProfiles %v", s.SeccompProfiles)

@@ -14,9 +14,10 @@ import (
 const Component = "tenants"
 
 // Generate returns, when spec.opa.enabled and there are tenant namespaces: the hostPath
-// ValidatingAdmissionPolicy and its binding, then every tenant's Namespace, SCC, Role and
-// RoleBinding. The policy comes first so no SCC that admits hostPath exists before the path
-// check does, also when the stream is applied in order without sync waves.
+// ValidatingAdmissionPolicy and its binding, the namespace squatting guard and its binding,
+// then every tenant's Namespace, SCC, Role and RoleBinding. The policies come first so no SCC
+// that admits hostPath exists before the path check does, also when the stream is applied in
+// order without sync waves.
 func Generate(cfg *config.SupremeRAID) ([]any, error) {
 	tenants := cfg.Spec.Workloads.Namespaces
 	if !*cfg.Spec.OPA.Enabled || len(tenants) == 0 {
@@ -26,7 +27,7 @@ func Generate(cfg *config.SupremeRAID) ([]any, error) {
 	if err != nil {
 		return nil, err
 	}
-	objs := []any{policy, HostPathPolicyBinding(cfg)}
+	objs := []any{policy, HostPathPolicyBinding(cfg), NamespaceGuardPolicy(cfg), NamespaceGuardBinding(cfg)}
 	for i := range tenants {
 		objs = append(objs, Namespace(cfg, &tenants[i]))
 	}

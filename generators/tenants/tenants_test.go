@@ -42,6 +42,7 @@ func TestGenerate(t *testing.T) {
 			reason: "path policy first, then per kind in config order; one SCC per namespace, even with equal ids",
 			want: []string{
 				"ValidatingAdmissionPolicy graid-tenant-hostpath", "ValidatingAdmissionPolicyBinding graid-tenant-hostpath",
+				"ValidatingAdmissionPolicy graid-tenant-namespaces", "ValidatingAdmissionPolicyBinding graid-tenant-namespaces",
 				"Namespace project1", "Namespace project2", "Namespace project3",
 				"SecurityContextConstraints graid-tenant-project1", "SecurityContextConstraints graid-tenant-project2", "SecurityContextConstraints graid-tenant-project3",
 				"Role project1/graid-tenant-scc", "Role project2/graid-tenant-scc", "Role project3/graid-tenant-scc",
@@ -56,6 +57,7 @@ func TestGenerate(t *testing.T) {
 			},
 			want: []string{
 				"ValidatingAdmissionPolicy storage-tenant-hostpath", "ValidatingAdmissionPolicyBinding storage-tenant-hostpath",
+				"ValidatingAdmissionPolicy storage-tenant-namespaces", "ValidatingAdmissionPolicyBinding storage-tenant-namespaces",
 				"Namespace project1", "SecurityContextConstraints storage-tenant-project1",
 				"Role project1/storage-tenant-scc", "RoleBinding project1/storage-tenant-scc",
 			},

@@ -4,10 +4,6 @@ package supremeraid.admission
 # Written by the generator (settings.rego); see the Go type opa.Settings.
 settings := data.supremeraid.settings
 
-# The webhook's namespaceSelector key. The policy checks it again against
-# the replicated namespace so a stale or widened selector mutates nothing.
-webhook_label := "openpolicyagent.org/webhook"
-
 # kube-mgmt replicates cluster-scoped v1/namespaces to
 # data.kubernetes.namespaces[<name>] (mgmt.replicate.cluster).
 namespace := data.kubernetes.namespaces[input.request.namespace]
@@ -25,14 +21,14 @@ pod_create if {
 
 opted_in if pod.metadata.labels[settings.podLabel] == "true"
 
-namespace_labelled if namespace.metadata.labels[webhook_label] == "enabled"
-
+# A tenant is a namespace named in the settings: by the request's namespace
+# name, which the API server sets, never by a label anyone could edit. The
+# webhook's namespaceSelector uses the same list (kubernetes.io/metadata.name).
 tenant if input.request.namespace in settings.namespaces
 
-# An opted-in pod in a labelled namespace: it is mutated, or denied when
-# the mutation cannot be done safely.
+# An opted-in pod: it is mutated, or denied when the mutation cannot be
+# done safely (or when it is not in a tenant namespace).
 applies if {
 	pod_create
 	opted_in
-	namespace_labelled
 }

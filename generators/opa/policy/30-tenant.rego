@@ -33,8 +33,23 @@ id_problems contains sprintf("namespace %q annotation %s=%q is not a decimal id 
 	not valid_id(value)
 }
 
-id_problems contains sprintf("namespace %q annotation %s=0: SupremeRAID volumes are not handed to root", [input.request.namespace, annotation_user]) if {
-	annotations[annotation_user] == "0"
+# Root's user and group are refused whatever the settings say.
+id_problems contains sprintf("namespace %q annotation %s=0: SupremeRAID volumes are not handed to root", [input.request.namespace, key]) if {
+	some key in [annotation_user, annotation_group, annotation_fs_group]
+	annotations[key] == "0"
+}
+
+# The config's floor for tenant ids (spec.workloads.namespaces): lower ids
+# are host accounts on the nodes. Settings from an older generator have no
+# floor; 1 then keeps the root check above as the only one.
+min_id := object.get(settings, "minId", 1)
+
+id_problems contains sprintf("namespace %q annotation %s=%s is below %d: lower ids are host accounts on the nodes", [input.request.namespace, key, value, min_id]) if {
+	some key, value in annotations
+	key in {annotation_user, annotation_group, annotation_fs_group}
+	valid_id(value)
+	value != "0"
+	to_number(value) < min_id
 }
 
 ids := {

@@ -25,9 +25,16 @@ list_at(obj, key) := v if {
 	is_array(v)
 } else := []
 
-# Mount paths compare without trailing slashes: "/data/" and "/data" are
-# the same directory in the container.
-same_path(a, b) if trim_right(a, "/") == trim_right(b, "/")
+# Mount paths compare as the container runtime resolves them: empty and "."
+# segments do not count, so "/data/", "//data", "/data/." and "/./data" are
+# all /data. ".." is not resolved here: see climbs below.
+path_segments(p) := [seg | some seg in split(p, "/"); not seg in {"", "."}]
+
+same_path(a, b) if path_segments(a) == path_segments(b)
+
+# A mount path with a ".." segment may resolve to any directory, the volume's
+# included; opted-in pods must write mount paths without one.
+climbs(p) if ".." in path_segments(p)
 
 has_volume if {
 	some v in list_at(pod.spec, "volumes")

@@ -14,6 +14,7 @@ deny contains sprintf("%s: policy settings (data.supremeraid.settings) are not l
 deny contains sprintf("%s: namespace %q is not in OPA's replicated data (data.kubernetes.namespaces); kube-mgmt must replicate v1/namespaces, retry once it has synced", [prefix, input.request.namespace]) if {
 	pod_create
 	opted_in
+	tenant
 	not namespace
 }
 
@@ -25,6 +26,7 @@ deny contains sprintf("%s: namespace %q is not a SupremeRAID tenant (spec.worklo
 deny contains sprintf("%s: %s", [prefix, problem]) if {
 	applies
 	tenant
+	namespace
 	some problem in id_problems
 }
 
@@ -44,6 +46,15 @@ deny contains sprintf("%s: container %q mounts volume %q at %s, where the Suprem
 	some m in list_at(container, "volumeMounts")
 	same_path(m.mountPath, settings.containerPath)
 	m.name != settings.volumeName
+}
+
+deny contains sprintf("%s: container %q mounts volume %q at %s, a path with a \"..\" segment that may resolve to %s, where the SupremeRAID volume goes; write the mount path without \"..\"", [prefix, container.name, m.name, m.mountPath, settings.containerPath]) if {
+	applies
+	tenant
+	some list in container_lists
+	some container in list_at(pod.spec, list)
+	some m in list_at(container, "volumeMounts")
+	climbs(m.mountPath)
 }
 
 deny contains sprintf("%s: the pod's nodeSelector has %s=%q, but the SupremeRAID volume is mounted only on nodes labelled %s=%q; remove that entry from the pod's nodeSelector", [prefix, key, pod_node_selector[key], key, required_node_labels[key]]) if {

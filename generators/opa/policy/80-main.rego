@@ -1,14 +1,12 @@
-# The admission decision. The opa-kube-mgmt chart registers the webhook
+# The admission review. The opa-kube-mgmt chart registers the webhook
 # without a path, so OPA answers it with its default decision,
-# data.system.main, which must be a complete AdmissionReview. Everything
-# else lives in package supremeraid.admission, so this package (shared
-# with the chart's system.authz) gains one rule only.
-package system
+# data.system.main. That rule lives in the bootstrap policy the chart
+# loads at start (opa.BootstrapPolicy), which answers with this review
+# while it is defined and with a safe fallback while it is not.
+package supremeraid.admission
 
-import data.supremeraid.admission
-
-main := {
-	"apiVersion": admission.review_version,
+review := {
+	"apiVersion": review_version,
 	"kind": "AdmissionReview",
-	"response": admission.response,
+	"response": response,
 }
