@@ -37,8 +37,8 @@ func TestShutdownKubeletConfig(t *testing.T) {
 		wantCritical string
 	}{
 		"defaults": {
-			reason:    "worker pool; the node pod's 120 s (graid's 60 s included) for critical pods plus 60 s for tenants",
-			wantPools: []string{"worker"}, wantTotal: "180s", wantCritical: "120s",
+			reason:    "the dedicated supremeraid pool (the default); the node pod's 120 s (graid's 60 s included) for critical pods plus 60 s for tenants",
+			wantPools: []string{"supremeraid"}, wantTotal: "180s", wantCritical: "120s",
 		},
 		"custom pool and longer grace": {
 			reason: "the custom pool is selected by the pool label we give it; the grace period follows the node pod's",

@@ -88,7 +88,15 @@ func TestMachineConfigSpec(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	mc := objs[len(objs)-1].(*MachineConfig)
+	var mc *MachineConfig
+	for _, o := range objs {
+		if m, ok := o.(*MachineConfig); ok {
+			mc = m
+		}
+	}
+	if mc == nil {
+		t.Fatal("no MachineConfig generated")
+	}
 	if diff := cmp.Diff([]string{"iommu=pt", "nvme_core.multipath=Y", "modprobe.blacklist=nouveau", "rd.driver.blacklist=nouveau", "pci=realloc"}, mc.Spec.KernelArguments); diff != "" {
 		t.Errorf("kernel arguments (-want +got):\n%s", diff)
 	}

@@ -82,6 +82,10 @@ func newNode(t *testing.T) *node {
 	n.graidctl("create", "pd", "/dev/nvme0-3")
 	n.graidctl("create", "dg", "raid5", "0-3")
 	n.graidctl("create", "vd", "0")
+	// A new group reports INIT for its first listings (the simulator's initialisation); list it
+	// until it is OPTIMAL so each test starts from a healthy node.
+	n.graidctl("ls", "dg")
+	n.graidctl("ls", "dg")
 	n.mounts = []Mount{{Source: "/dev/sda4", MountPoint: "/sysroot"}, {Source: filepath.Join(n.root, "dev/gdg0n1"), MountPoint: t.TempDir()}}
 	runner := graidctl.ExecRunner{Env: append(os.Environ(),
 		graidctlsim.EnvState+"="+n.statePath, graidctlsim.EnvRoot+"="+n.root, smartDirEnv+"="+n.smartDir)}

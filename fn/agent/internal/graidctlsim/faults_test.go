@@ -47,6 +47,9 @@ func TestFaults(t *testing.T) {
 		require.NoError(t, st.Save(statePath))
 	}
 	assert.Equal(t, []string{"ONLINE", "ONLINE", "ONLINE"}, states("pd"))
+	// A new group initialises for two listings first (create.go), then is OPTIMAL.
+	assert.Equal(t, []string{"INIT"}, states("dg"))
+	assert.Equal(t, []string{"INIT"}, states("dg"))
 	assert.Equal(t, []string{"OPTIMAL"}, states("dg"))
 
 	fault(func(s *State) { s.FailDrive(1) })
