@@ -39,11 +39,12 @@ func replaceOnce(old, new string) func(string) string {
 
 var yamlCases = map[string]yamlCase{
 	"leading-zero integer": {
-		reason:  "01000 is 512 to YAML 1.1 tools and go-yaml v3, 1000 to YAML 1.2: refused wherever the function sees it",
-		edit:    replaceOnce("runAsUser: 1000", "runAsUser: 01000"),
+		reason:  "0100000 is 32768 to YAML 1.1 tools and go-yaml v3, 100000 to YAML 1.2: refused wherever the function sees it",
+		edit:    replaceOnce("runAsUser: 10000", "runAsUser: 0100000"),
 		errPath: "spec.workloads.namespaces[0].runAsUser",
 		// kustomize decodes a generator's config with go-yaml v3 into JSON before running it:
-		// the function receives runAsUser: 512 and cannot know (docs/yaml.md).
+		// the function receives runAsUser: 32768 and cannot know (docs/yaml.md); a value whose
+		// octal reading falls below the tenant id floor is refused there too.
 		tools: map[string]string{"kustomize": "succeeds"},
 	},
 	"off where a string is expected": {
@@ -79,13 +80,13 @@ var yamlCases = map[string]yamlCase{
 	},
 	"merge key with an override": {
 		reason: "a merge key's mapping is merged, the mapping's own keys win (as in kyaml)",
-		edit: replaceOnce("      - name: project1\n        runAsUser: 1000\n        runAsGroup: 100",
-			"      - &tenant {name: other, runAsUser: 1000, runAsGroup: 100}\n        # replaced below\n      - <<: *tenant\n        name: project1"),
+		edit: replaceOnce("      - name: project1\n        runAsUser: 10000\n        runAsGroup: 10000",
+			"      - &tenant {name: other, runAsUser: 10000, runAsGroup: 10000}\n        # replaced below\n      - <<: *tenant\n        name: project1"),
 		// The first tenant makes the output differ from the example; the test checks both paths agree.
 	},
 	"infinite number": {
 		reason:  ".inf is a float on every path; an integer field names itself",
-		edit:    replaceOnce("runAsGroup: 100", "runAsGroup: .inf"),
+		edit:    replaceOnce("runAsGroup: 10000", "runAsGroup: .inf"),
 		errPath: "spec.workloads.namespaces[0].runAsGroup",
 		// kustomize's JSON conversion of the config fails on +Inf before the function runs.
 		tools: map[string]string{"kustomize": "fails"},
