@@ -34,6 +34,7 @@ type mnode struct {
 	uuids     map[string]string // loop device -> filesystem UUID when its canary was written
 	canaries  map[string]string // loop device -> mount path it was written under
 	timeout   time.Duration     // per graidctl command
+	prober    Prober            // replaces BlkidProber when set
 	logs      bytes.Buffer
 }
 
@@ -97,9 +98,13 @@ func (m *mnode) deps() Deps {
 	require.NoError(m.t, err)
 	runner := graidctl.ExecRunner{Timeout: m.timeout, Env: append(os.Environ(), asGraidctlEnv+"=1",
 		graidctlsim.EnvState+"="+m.statePath, graidctlsim.EnvRoot+"="+m.nodeRoot)}
+	var prober Prober = BlkidProber{}
+	if m.prober != nil {
+		prober = m.prober
+	}
 	return Deps{
 		Graidctl: &graidctl.Client{Path: exe, Runner: runner},
-		Prober:   BlkidProber{}, Format: MkfsFormatter{}, Mount: ExecMounter{},
+		Prober:   prober, Format: MkfsFormatter{}, Mount: ExecMounter{},
 		Log:      slog.New(slog.NewTextHandler(&m.logs, nil)),
 		HostRoot: m.hostRoot, DevRoot: m.nodeRoot, SysRoot: m.nodeRoot,
 		MountInfo: "/proc/self/mountinfo", StateDir: DefaultStateDir, Chown: os.Lchown,
@@ -379,6 +384,84 @@ func TestFaultMatrix(t *testing.T) {
 			},
 			wantLog: "refusing to touch a drive the host uses, whatever allowInitialize says",
 		},
+		"allowInitialize naming a drive mounted in another mount namespace": {
+			reason: "a pod's private mount namespace holds a filesystem on the drive, which the agent's mount table does not show: refused whatever allowInitialize says",
+			fault: func(t *testing.T, m *mnode) (Status, []string) {
+				requireTool(t, "unshare")
+				other := loopDevice(t, m.dir, "other.img")
+				mustExec(t, "mkfs.xfs", "-q", other)
+				mnt := filepath.Join(m.dir, "othermnt")
+				require.NoError(t, os.MkdirAll(mnt, 0o755))
+				ready := filepath.Join(m.dir, "holder.ready")
+				holder := exec.Command("unshare", "-m", "--propagation", "private", "sh", "-c",
+					"mount "+other+" "+mnt+" && echo canary of the tenant > "+mnt+"/canary && sync && touch "+ready+" && exec sleep 600")
+				require.NoError(t, holder.Start())
+				defer func() { _ = holder.Process.Kill(); _ = holder.Wait() }()
+				waitFor(t, func() bool { _, err := os.Stat(ready); return err == nil })
+				mounts, err := ReadMountInfo("/proc/self/mountinfo")
+				require.NoError(t, err)
+				_, visible := FindMount(mounts, mnt)
+				require.False(t, visible, "the tenant's mount must be invisible to the agent (that is the trap)")
+				st, cmds := m.run(m.withExtraGroup(m.addDrive(other), true))
+				_ = holder.Process.Kill()
+				_ = holder.Wait()
+				assert.Equal(t, "canary of the tenant", readCanary(t, m.dir, other))
+				return st, cmds
+			},
+			wantLog: "refusing to touch a drive the host uses, whatever allowInitialize says",
+		},
+		"stale by-id link with allowInitialize": {
+			reason: "a by-id link named for one WWID resolves to another SSD (a swap udev has not caught up with): allowInitialize was given for the named SSD, never for this one",
+			fault: func(t *testing.T, m *mnode) (Status, []string) {
+				other := loopDevice(t, m.dir, "other.img")
+				mustExec(t, "mkfs.xfs", "-q", other)
+				scratch := filepath.Join(m.dir, "othermnt")
+				require.NoError(t, os.MkdirAll(scratch, 0o755))
+				mustExec(t, "mount", other, scratch)
+				require.NoError(t, os.WriteFile(scratch+"/canary", []byte("canary of the tenant\n"), 0o644))
+				mustExec(t, "umount", scratch)
+				m.addDrive(other) // nvme4n1, WWID eui.nvme4n1
+				stale := filepath.Join(m.nodeRoot, "dev/disk/by-id/nvme-eui.gone")
+				require.NoError(t, os.Symlink("../../nvme4n1", stale))
+				st, cmds := m.run(m.withExtraGroup("/dev/disk/by-id/nvme-eui.gone", true))
+				assert.Equal(t, "canary of the tenant", readCanary(t, m.dir, other))
+				return st, cmds
+			},
+			wantLog: "names WWID eui.gone but resolves to /dev/nvme4n1, whose WWID is eui.nvme4n1",
+		},
+		"another SSD takes the kernel name between probe and create": {
+			reason: "after the probe found nvme5n1 blank, the name now belongs to an SSD with data: identity is checked again right before create pd, nothing is created",
+			fault: func(t *testing.T, m *mnode) (Status, []string) {
+				other := loopDevice(t, m.dir, "other.img")
+				mustExec(t, "mkfs.xfs", "-q", other)
+				scratch := filepath.Join(m.dir, "othermnt")
+				require.NoError(t, os.MkdirAll(scratch, 0o755))
+				mustExec(t, "mount", other, scratch)
+				require.NoError(t, os.WriteFile(scratch+"/canary", []byte("canary of the tenant\n"), 0o644))
+				mustExec(t, "umount", scratch)
+				blank := loopDevice(t, m.dir, "blank.img")
+				l := m.withExtraGroup(m.addDrive(blank), false)
+				swapped := false
+				m.prober = proberFunc(func(ctx context.Context, dev string) (Signature, error) {
+					sig, err := BlkidProber{}.Probe(ctx, dev)
+					if strings.HasSuffix(dev, "/dev/nvme5n1") && !swapped {
+						swapped = true
+						node := filepath.Join(m.nodeRoot, "dev/nvme5n1")
+						require.NoError(t, os.Remove(node))
+						var st syscall.Stat_t
+						require.NoError(t, syscall.Stat(other, &st))
+						require.NoError(t, syscall.Mknod(node, syscall.S_IFBLK|0o600, int(st.Rdev)))
+						require.NoError(t, os.WriteFile(filepath.Join(m.nodeRoot, "sys/class/block/nvme5n1/wwid"), []byte("eui.intruder\n"), 0o644))
+					}
+					return sig, err
+				})
+				st, cmds := m.run(l)
+				require.True(t, swapped, "the probe of nvme5n1 must have run")
+				assert.Equal(t, "canary of the tenant", readCanary(t, m.dir, other))
+				return st, cmds
+			},
+			wantLog: "changed since it was probed",
+		},
 		"read errors on probe": {
 			reason: "every read of the new drive fails (EIO): not blank, even with allowInitialize",
 			fault: func(t *testing.T, m *mnode) (Status, []string) {
@@ -578,4 +661,23 @@ func failingDevice(t *testing.T, dir string) string {
 	_, err = f.ReadAt(make([]byte, 4096), 0)
 	require.ErrorIs(t, err, syscall.EIO, "reads of the failing device must fail with EIO")
 	return dev
+}
+
+// proberFunc adapts a function to Prober.
+type proberFunc func(ctx context.Context, dev string) (Signature, error)
+
+func (f proberFunc) Probe(ctx context.Context, dev string) (Signature, error) { return f(ctx, dev) }
+
+// readCanary mounts dev read-only and returns its canary file's content.
+func readCanary(t *testing.T, dir, dev string) string {
+	t.Helper()
+	mnt, err := os.MkdirTemp(dir, "canary-")
+	require.NoError(t, err)
+	mustExec(t, "mount", "-o", "ro", dev, mnt)
+	defer func() { _ = exec.Command("umount", mnt).Run() }()
+	b, err := os.ReadFile(mnt + "/canary")
+	if err != nil {
+		return err.Error()
+	}
+	return strings.TrimSpace(string(b))
 }

@@ -225,6 +225,9 @@ func gatherFacts(ctx context.Context, l *Layout, d Deps, rec *nodeRecord, inv in
 			if node, err := resolveDrive(d, pd.Device); err == nil {
 				f.Present, f.Node = true, node
 				f.ID, f.WwidErr = readDriveID(d, node)
+				if f.WwidErr == nil {
+					f.WwidErr = checkLinkIdentity(pd.Device, node, f.ID)
+				}
 				f.Wwid = f.ID.Wwid
 				if _, isPD := inv.pdByWwid(f.Wwid); f.WwidErr == nil && !isPD {
 					f.InUse, f.UseErr = inUse(d, node, mounts)
@@ -255,6 +258,18 @@ func gatherFacts(ctx context.Context, l *Layout, d Deps, rec *nodeRecord, inv in
 func applyPlan(ctx context.Context, l *Layout, d Deps, rec *nodeRecord, p *plan, st *Status) error {
 	c := d.Graidctl
 	save := func() error { return rec.save(d.stateDir()) }
+	// 0. What was probed may not be what is there now: a hot-plug or a udev link update can give
+	// a kernel name or by-id link to another SSD between the probe and create pd. Check every
+	// drive again before the first create, and each again right before its own.
+	for _, g := range p.Groups {
+		for _, dr := range g.Drives {
+			if dr.Create {
+				if err := recheckDrive(ctx, d, dr); err != nil {
+					return err
+				}
+			}
+		}
+	}
 	// 1. Drives: remember identities before the NVMe nodes disappear.
 	dirty := false
 	for _, g := range p.Groups {
@@ -279,6 +294,9 @@ func applyPlan(ctx context.Context, l *Layout, d Deps, rec *nodeRecord, p *plan,
 		for _, dr := range g.Drives {
 			if !dr.Create {
 				continue
+			}
+			if err := recheckDrive(ctx, d, dr); err != nil {
+				return err
 			}
 			if err := c.CreatePhysicalDrive(ctx, dr.Node); err != nil {
 				return err
