@@ -117,6 +117,10 @@ func recheckDrive(ctx context.Context, d Deps, dr drivePlan) error {
 	if id.Wwid != dr.Wwid {
 		return changed("%s now has WWID %s, not %s (another SSD took the name)", node, id.Wwid, dr.Wwid)
 	}
+	if id != dr.ID {
+		// Same WWID, other NGUID, EUI-64 or serial: not the SSD that was probed.
+		return changed("%s now identifies as %+v, not %+v", node, id, dr.ID)
+	}
 	if err := checkLinkIdentity(dr.Device, node, id); err != nil {
 		return changed("%v", err)
 	}
