@@ -681,3 +681,35 @@ func readCanary(t *testing.T, dir, dev string) string {
 	}
 	return strings.TrimSpace(string(b))
 }
+
+// TestKilledVDIntentThenReordered: the agent dies after recording a new VD's intent (with the
+// id graid would give it) but before `create vd`; the admin then reorders the new VDs in the
+// layout, so the other new VD is created first and gets that id. The stale intent must not be
+// taken for a VD that already exists: each mount path ends with its own VD and filesystem.
+func TestKilledVDIntentThenReordered(t *testing.T) {
+	m := newMNode(t, "xfs")
+	base := m.layout()
+	base.DriveGroups[0].VirtualDrives = base.DriveGroups[0].VirtualDrives[:1]
+	m.mustReady(base)
+	m.writeCanaries(base)
+	b := VirtualDrive{Size: "1Gi", Filesystem: "xfs", MountPath: "/var/mnt/sr/b"}
+	c := VirtualDrive{Size: "1Gi", Filesystem: "xfs", MountPath: "/var/mnt/sr/c"}
+	first := m.layout()
+	first.DriveGroups[0].VirtualDrives = []VirtualDrive{base.DriveGroups[0].VirtualDrives[0], b, c}
+	require.True(t, m.runKilledAt(first, "record vd"), "the pass must record b's intent")
+	reordered := m.layout()
+	reordered.DriveGroups[0].VirtualDrives = []VirtualDrive{base.DriveGroups[0].VirtualDrives[0], c, b}
+	st, cmds := m.run(reordered)
+	require.True(t, st.Ready, "node not ready: %q\n%s", st.Reasons, m.logs.String())
+	assert.Equal(t, []string{"create vd 0 1G", "create vd 0 1G"}, creates(cmds), "b and c are each created once")
+	rec, err := loadRecord(filepath.Join(m.hostRoot, DefaultStateDir))
+	require.NoError(t, err)
+	ids := map[int]string{}
+	for _, v := range rec.Groups[0].VDs {
+		if other, dup := ids[v.VdID]; dup {
+			t.Errorf("%s and %s are both recorded as virtual drive %d", other, v.MountPath, v.VdID)
+		}
+		ids[v.VdID] = v.MountPath
+	}
+	m.checkCanaries()
+}

@@ -376,8 +376,11 @@ func applyPlan(ctx context.Context, l *Layout, d Deps, rec *nodeRecord, p *plan,
 			v := l.DriveGroups[g.Index].VirtualDrives[vp.Index]
 			rv, ok := rg.vd(v.MountPath)
 			if ok {
-				if _, listed := inv.vd(rg.DgID, rv.VdID); listed {
-					rv.State = stateConfirmed // the create ran before a crash
+				// The create ran before a crash, unless another mount path's VD got that id
+				// meanwhile (the layout reordered the new VDs after the crash): then this
+				// intent was never created and is created now.
+				if _, listed := inv.vd(rg.DgID, rv.VdID); listed && !otherVDHolds(rg, rv) {
+					rv.State = stateConfirmed
 					if err := save(); err != nil {
 						return err
 					}
@@ -391,6 +394,7 @@ func applyPlan(ctx context.Context, l *Layout, d Deps, rec *nodeRecord, p *plan,
 			if err := save(); err != nil {
 				return err
 			}
+			afterStep("record vd")
 			before := inv.vdsOf(rg.DgID)
 			if err := c.CreateVirtualDrive(ctx, rg.DgID, v.GraidctlSize()); err != nil {
 				return err
@@ -423,6 +427,13 @@ func applyPlan(ctx context.Context, l *Layout, d Deps, rec *nodeRecord, p *plan,
 		}
 	}
 	return nil
+}
+
+// otherVDHolds reports whether another mount path's VD of the group is confirmed with rv's id.
+func otherVDHolds(rg *recGroup, rv *recVD) bool {
+	return slices.ContainsFunc(rg.VDs, func(o recVD) bool {
+		return o.MountPath != rv.MountPath && o.VdID == rv.VdID && o.State == stateConfirmed
+	})
 }
 
 // lowestFreeVD is the id graid gives the next VD of a group: the lowest one neither listed nor
