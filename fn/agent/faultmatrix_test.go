@@ -713,3 +713,28 @@ func TestKilledVDIntentThenReordered(t *testing.T) {
 	}
 	m.checkCanaries()
 }
+
+// TestStopDuringFirstInstall: SIGTERM arrives while the first pass creates the array. The
+// command in flight finishes, no new create, mkfs or mount starts (the grace period belongs to
+// unmounting and to stopping graid), and the next start finishes the job from the record,
+// creating nothing twice.
+func TestStopDuringFirstInstall(t *testing.T) {
+	m := newMNode(t, "xfs")
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	old := afterStep
+	afterStep = func(s string) {
+		if s == "create pd" {
+			cancel() // the SIGTERM, right after the first create pd
+		}
+	}
+	err := Loop(ctx, m.layout(), m.deps(), &cancelSink{n: -1, cancel: func() {}}, time.Hour)
+	afterStep = old
+	require.NoError(t, err)
+	assert.Equal(t, []string{"create pd /dev/nvme0n1"}, creates(m.sim().Log), "nothing after the command in flight")
+	assert.Contains(t, m.logs.String(), "the agent is stopping")
+
+	m.mustReady(m.layout())
+	assert.Equal(t, []string{"create pd /dev/nvme0n1", "create pd /dev/nvme1n1", "create pd /dev/nvme2n1", "create pd /dev/nvme3n1",
+		"create dg raid5 0-3", "create vd 0 1G", "create vd 0"}, creates(m.sim().Log), "every object created exactly once")
+}

@@ -295,6 +295,9 @@ func applyPlan(ctx context.Context, l *Layout, d Deps, rec *nodeRecord, p *plan,
 			if !dr.Create {
 				continue
 			}
+			if d.stopping() {
+				return errStopping
+			}
 			if err := recheckDrive(ctx, d, dr); err != nil {
 				return err
 			}
@@ -335,6 +338,9 @@ func applyPlan(ctx context.Context, l *Layout, d Deps, rec *nodeRecord, p *plan,
 			continue
 		}
 		if g.CreateDG {
+			if d.stopping() {
+				return errStopping
+			}
 			if err := save(); err != nil {
 				return err
 			}
@@ -389,6 +395,9 @@ func applyPlan(ctx context.Context, l *Layout, d Deps, rec *nodeRecord, p *plan,
 			} else {
 				rg.VDs = append(rg.VDs, recVD{MountPath: v.MountPath, Size: v.Size, Filesystem: v.Filesystem, State: stateIntent})
 				rv = &rg.VDs[len(rg.VDs)-1]
+			}
+			if d.stopping() {
+				return errStopping
 			}
 			rv.VdID = lowestFreeVD(inv, rg)
 			if err := save(); err != nil {
