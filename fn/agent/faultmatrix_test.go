@@ -462,6 +462,27 @@ func TestFaultMatrix(t *testing.T) {
 			},
 			wantLog: "changed since it was probed",
 		},
+		"record corrupted": {
+			reason: "a half-written or damaged record is never read as an empty one: nothing is created, the agent says what to fix",
+			fault: func(t *testing.T, m *mnode) (Status, []string) {
+				p := filepath.Join(m.hostRoot, DefaultStateDir, recordFile)
+				b, err := os.ReadFile(p)
+				require.NoError(t, err)
+				require.NoError(t, os.WriteFile(p, b[:len(b)/2], 0o600))
+				m.reboot(0)
+				return m.run(m.layout())
+			},
+			wantLog: "parsing node record",
+		},
+		"record lost while graid lists the array": {
+			reason: "without the record the agent knows neither which SSDs its by-id names meant (their NVMe nodes are PDs now) nor which VD holds which mount's data: refused, nothing created, formatted or mounted",
+			fault: func(t *testing.T, m *mnode) (Status, []string) {
+				require.NoError(t, os.Remove(filepath.Join(m.hostRoot, DefaultStateDir, recordFile)))
+				m.reboot(0)
+				return m.run(m.layout())
+			},
+			wantLog: "no SupremeRAID physical drive is recorded for it",
+		},
 		"read errors on probe": {
 			reason: "every read of the new drive fails (EIO): not blank, even with allowInitialize",
 			fault: func(t *testing.T, m *mnode) (Status, []string) {
