@@ -483,6 +483,40 @@ func TestFaultMatrix(t *testing.T) {
 			},
 			wantLog: "no SupremeRAID physical drive is recorded for it",
 		},
+		"graidctl output cut in half": {
+			reason: "a listing that is not whole JSON fails the pass: nothing is created, the mounts stay",
+			fault: func(t *testing.T, m *mnode) (Status, []string) {
+				m.editSim(func(s *graidctlsim.State) { s.Garble = []string{"ls vd"} })
+				l := m.layout()
+				vds := l.DriveGroups[0].VirtualDrives
+				l.DriveGroups[0].VirtualDrives = []VirtualDrive{vds[0], {Size: "1Gi", Filesystem: m.fs, MountPath: "/var/mnt/sr/new"}, vds[1]}
+				st, cmds := m.run(l)
+				for _, mp := range []string{"/var/mnt/sr/vd0", "/var/mnt/sr/vd1"} {
+					assert.Equal(t, "canary of "+mp, m.mountedCanary(mp), "a failed pass leaves mounts in place")
+				}
+				m.editSim(func(s *graidctlsim.State) { s.Garble = nil })
+				return st, cmds
+			},
+			wantLog: "decoding graidctl JSON",
+		},
+		"create vd reports failure after creating": {
+			reason: "graid made the VD but graidctl said it failed: the next pass finds the recorded intent listed, confirms it, formats only that new VD, creates nothing twice",
+			fault: func(t *testing.T, m *mnode) (Status, []string) {
+				m.editSim(func(s *graidctlsim.State) { s.FailAfter = []string{"create vd"} })
+				l := m.layout()
+				vds := l.DriveGroups[0].VirtualDrives
+				l.DriveGroups[0].VirtualDrives = []VirtualDrive{vds[0], {Size: "1Gi", Filesystem: m.fs, MountPath: "/var/mnt/sr/new"}, vds[1]}
+				st, cmds := m.run(l)
+				assert.False(t, st.Ready)
+				st2, cmds2 := m.run(l)
+				assert.Equal(t, "canary of /var/mnt/sr/vd0", m.mountedCanary("/var/mnt/sr/vd0"))
+				assert.Equal(t, "canary of /var/mnt/sr/vd1", m.mountedCanary("/var/mnt/sr/vd1"))
+				return st2, append(cmds, cmds2...)
+			},
+			wantReady:  true,
+			wantCreate: []string{"create vd 0 1G"},
+			wantLog:    "simulated failure after create vd took effect",
+		},
 		"read errors on probe": {
 			reason: "every read of the new drive fails (EIO): not blank, even with allowInitialize",
 			fault: func(t *testing.T, m *mnode) (Status, []string) {
