@@ -517,6 +517,29 @@ func TestFaultMatrix(t *testing.T) {
 			wantCreate: []string{"create vd 0 1G"},
 			wantLog:    "simulated failure after create vd took effect",
 		},
+		"create pd and create dg report failure after creating": {
+			reason: "graid made the PD (then the DG) but graidctl said it failed: later passes find them listed and go on, creating nothing twice",
+			fault: func(t *testing.T, m *mnode) (Status, []string) {
+				vd := loopDevice(t, m.dir, "gdg1n1.img")
+				m.loops["/dev/gdg1n1"] = vd
+				m.editSim(func(s *graidctlsim.State) {
+					s.VDLinks["/dev/gdg1n1"] = vd
+					s.FailAfter = []string{"create pd", "create dg"}
+				})
+				l := m.withExtraGroup(m.addDrive(loopDevice(t, m.dir, "blank.img")), false)
+				var st Status
+				var cmds []string
+				for i := 0; i < 3; i++ {
+					var c []string
+					st, c = m.run(l)
+					cmds = append(cmds, c...)
+				}
+				return st, cmds
+			},
+			wantReady:  true,
+			wantCreate: []string{"create pd /dev/nvme4n1", "create pd /dev/nvme5n1", "create dg raid1 4-5", "create vd 1"},
+			wantLog:    "simulated failure after create dg took effect",
+		},
 		"read errors on probe": {
 			reason: "every read of the new drive fails (EIO): not blank, even with allowInitialize",
 			fault: func(t *testing.T, m *mnode) (Status, []string) {
