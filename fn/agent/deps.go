@@ -1,6 +1,8 @@
 package agent
 
 import (
+	"context"
+	"errors"
 	"io"
 	"log/slog"
 	"os"
@@ -36,7 +38,17 @@ type Deps struct {
 	// last resort; UnmountRetry is the pause between attempts.
 	UnmountTimeout time.Duration
 	UnmountRetry   time.Duration
+	// Stop, when set, is the agent's stop signal: once it is done, a pass finishes the command
+	// it is in but starts no new create, mkfs or mount, so the grace period goes to unmounting
+	// and to stopping graid cleanly instead of to a first install.
+	Stop context.Context
 }
+
+// errStopping ends a pass early at a step boundary once the agent is stopping.
+var errStopping = errors.New("the agent is stopping: no new create, mkfs or mount was started; the next start goes on from the record")
+
+// stopping reports whether the agent has been told to stop.
+func (d Deps) stopping() bool { return d.Stop != nil && d.Stop.Err() != nil }
 
 // Defaults used by RealDeps and Main.
 const (

@@ -34,6 +34,7 @@ type mnode struct {
 	uuids     map[string]string // loop device -> filesystem UUID when its canary was written
 	canaries  map[string]string // loop device -> mount path it was written under
 	timeout   time.Duration     // per graidctl command
+	prober    Prober            // replaces BlkidProber when set
 	logs      bytes.Buffer
 }
 
@@ -97,9 +98,13 @@ func (m *mnode) deps() Deps {
 	require.NoError(m.t, err)
 	runner := graidctl.ExecRunner{Timeout: m.timeout, Env: append(os.Environ(), asGraidctlEnv+"=1",
 		graidctlsim.EnvState+"="+m.statePath, graidctlsim.EnvRoot+"="+m.nodeRoot)}
+	var prober Prober = BlkidProber{}
+	if m.prober != nil {
+		prober = m.prober
+	}
 	return Deps{
 		Graidctl: &graidctl.Client{Path: exe, Runner: runner},
-		Prober:   BlkidProber{}, Format: MkfsFormatter{}, Mount: ExecMounter{},
+		Prober:   prober, Format: MkfsFormatter{}, Mount: ExecMounter{},
 		Log:      slog.New(slog.NewTextHandler(&m.logs, nil)),
 		HostRoot: m.hostRoot, DevRoot: m.nodeRoot, SysRoot: m.nodeRoot,
 		MountInfo: "/proc/self/mountinfo", StateDir: DefaultStateDir, Chown: os.Lchown,
@@ -379,6 +384,162 @@ func TestFaultMatrix(t *testing.T) {
 			},
 			wantLog: "refusing to touch a drive the host uses, whatever allowInitialize says",
 		},
+		"allowInitialize naming a drive mounted in another mount namespace": {
+			reason: "a pod's private mount namespace holds a filesystem on the drive, which the agent's mount table does not show: refused whatever allowInitialize says",
+			fault: func(t *testing.T, m *mnode) (Status, []string) {
+				requireTool(t, "unshare")
+				other := loopDevice(t, m.dir, "other.img")
+				mustExec(t, "mkfs.xfs", "-q", other)
+				mnt := filepath.Join(m.dir, "othermnt")
+				require.NoError(t, os.MkdirAll(mnt, 0o755))
+				ready := filepath.Join(m.dir, "holder.ready")
+				holder := exec.Command("unshare", "-m", "--propagation", "private", "sh", "-c",
+					"mount "+other+" "+mnt+" && echo canary of the tenant > "+mnt+"/canary && sync && touch "+ready+" && exec sleep 600")
+				require.NoError(t, holder.Start())
+				defer func() { _ = holder.Process.Kill(); _ = holder.Wait() }()
+				waitFor(t, func() bool { _, err := os.Stat(ready); return err == nil })
+				mounts, err := ReadMountInfo("/proc/self/mountinfo")
+				require.NoError(t, err)
+				_, visible := FindMount(mounts, mnt)
+				require.False(t, visible, "the tenant's mount must be invisible to the agent (that is the trap)")
+				st, cmds := m.run(m.withExtraGroup(m.addDrive(other), true))
+				_ = holder.Process.Kill()
+				_ = holder.Wait()
+				assert.Equal(t, "canary of the tenant", readCanary(t, m.dir, other))
+				return st, cmds
+			},
+			wantLog: "refusing to touch a drive the host uses, whatever allowInitialize says",
+		},
+		"stale by-id link with allowInitialize": {
+			reason: "a by-id link named for one WWID resolves to another SSD (a swap udev has not caught up with): allowInitialize was given for the named SSD, never for this one",
+			fault: func(t *testing.T, m *mnode) (Status, []string) {
+				other := loopDevice(t, m.dir, "other.img")
+				mustExec(t, "mkfs.xfs", "-q", other)
+				scratch := filepath.Join(m.dir, "othermnt")
+				require.NoError(t, os.MkdirAll(scratch, 0o755))
+				mustExec(t, "mount", other, scratch)
+				require.NoError(t, os.WriteFile(scratch+"/canary", []byte("canary of the tenant\n"), 0o644))
+				mustExec(t, "umount", scratch)
+				m.addDrive(other) // nvme4n1, WWID eui.nvme4n1
+				stale := filepath.Join(m.nodeRoot, "dev/disk/by-id/nvme-eui.gone")
+				require.NoError(t, os.Symlink("../../nvme4n1", stale))
+				st, cmds := m.run(m.withExtraGroup("/dev/disk/by-id/nvme-eui.gone", true))
+				assert.Equal(t, "canary of the tenant", readCanary(t, m.dir, other))
+				return st, cmds
+			},
+			wantLog: "names WWID eui.gone but resolves to /dev/nvme4n1, whose WWID is eui.nvme4n1",
+		},
+		"another SSD takes the kernel name between probe and create": {
+			reason: "after the probe found nvme5n1 blank, the name now belongs to an SSD with data: identity is checked again right before create pd, nothing is created",
+			fault: func(t *testing.T, m *mnode) (Status, []string) {
+				other := loopDevice(t, m.dir, "other.img")
+				mustExec(t, "mkfs.xfs", "-q", other)
+				scratch := filepath.Join(m.dir, "othermnt")
+				require.NoError(t, os.MkdirAll(scratch, 0o755))
+				mustExec(t, "mount", other, scratch)
+				require.NoError(t, os.WriteFile(scratch+"/canary", []byte("canary of the tenant\n"), 0o644))
+				mustExec(t, "umount", scratch)
+				blank := loopDevice(t, m.dir, "blank.img")
+				l := m.withExtraGroup(m.addDrive(blank), false)
+				swapped := false
+				m.prober = proberFunc(func(ctx context.Context, dev string) (Signature, error) {
+					sig, err := BlkidProber{}.Probe(ctx, dev)
+					if strings.HasSuffix(dev, "/dev/nvme5n1") && !swapped {
+						swapped = true
+						node := filepath.Join(m.nodeRoot, "dev/nvme5n1")
+						require.NoError(t, os.Remove(node))
+						var st syscall.Stat_t
+						require.NoError(t, syscall.Stat(other, &st))
+						require.NoError(t, syscall.Mknod(node, syscall.S_IFBLK|0o600, int(st.Rdev)))
+						require.NoError(t, os.WriteFile(filepath.Join(m.nodeRoot, "sys/class/block/nvme5n1/wwid"), []byte("eui.intruder\n"), 0o644))
+					}
+					return sig, err
+				})
+				st, cmds := m.run(l)
+				require.True(t, swapped, "the probe of nvme5n1 must have run")
+				assert.Equal(t, "canary of the tenant", readCanary(t, m.dir, other))
+				return st, cmds
+			},
+			wantLog: "changed since it was probed",
+		},
+		"record corrupted": {
+			reason: "a half-written or damaged record is never read as an empty one: nothing is created, the agent says what to fix",
+			fault: func(t *testing.T, m *mnode) (Status, []string) {
+				p := filepath.Join(m.hostRoot, DefaultStateDir, recordFile)
+				b, err := os.ReadFile(p)
+				require.NoError(t, err)
+				require.NoError(t, os.WriteFile(p, b[:len(b)/2], 0o600))
+				m.reboot(0)
+				return m.run(m.layout())
+			},
+			wantLog: "parsing node record",
+		},
+		"record lost while graid lists the array": {
+			reason: "without the record the agent knows neither which SSDs its by-id names meant (their NVMe nodes are PDs now) nor which VD holds which mount's data: refused, nothing created, formatted or mounted",
+			fault: func(t *testing.T, m *mnode) (Status, []string) {
+				require.NoError(t, os.Remove(filepath.Join(m.hostRoot, DefaultStateDir, recordFile)))
+				m.reboot(0)
+				return m.run(m.layout())
+			},
+			wantLog: "no SupremeRAID physical drive is recorded for it",
+		},
+		"graidctl output cut in half": {
+			reason: "a listing that is not whole JSON fails the pass: nothing is created, the mounts stay",
+			fault: func(t *testing.T, m *mnode) (Status, []string) {
+				m.editSim(func(s *graidctlsim.State) { s.Garble = []string{"ls vd"} })
+				l := m.layout()
+				vds := l.DriveGroups[0].VirtualDrives
+				l.DriveGroups[0].VirtualDrives = []VirtualDrive{vds[0], {Size: "1Gi", Filesystem: m.fs, MountPath: "/var/mnt/sr/new"}, vds[1]}
+				st, cmds := m.run(l)
+				for _, mp := range []string{"/var/mnt/sr/vd0", "/var/mnt/sr/vd1"} {
+					assert.Equal(t, "canary of "+mp, m.mountedCanary(mp), "a failed pass leaves mounts in place")
+				}
+				m.editSim(func(s *graidctlsim.State) { s.Garble = nil })
+				return st, cmds
+			},
+			wantLog: "decoding graidctl JSON",
+		},
+		"create vd reports failure after creating": {
+			reason: "graid made the VD but graidctl said it failed: the next pass finds the recorded intent listed, confirms it, formats only that new VD, creates nothing twice",
+			fault: func(t *testing.T, m *mnode) (Status, []string) {
+				m.editSim(func(s *graidctlsim.State) { s.FailAfter = []string{"create vd"} })
+				l := m.layout()
+				vds := l.DriveGroups[0].VirtualDrives
+				l.DriveGroups[0].VirtualDrives = []VirtualDrive{vds[0], {Size: "1Gi", Filesystem: m.fs, MountPath: "/var/mnt/sr/new"}, vds[1]}
+				st, cmds := m.run(l)
+				assert.False(t, st.Ready)
+				st2, cmds2 := m.run(l)
+				assert.Equal(t, "canary of /var/mnt/sr/vd0", m.mountedCanary("/var/mnt/sr/vd0"))
+				assert.Equal(t, "canary of /var/mnt/sr/vd1", m.mountedCanary("/var/mnt/sr/vd1"))
+				return st2, append(cmds, cmds2...)
+			},
+			wantReady:  true,
+			wantCreate: []string{"create vd 0 1G"},
+			wantLog:    "simulated failure after create vd took effect",
+		},
+		"create pd and create dg report failure after creating": {
+			reason: "graid made the PD (then the DG) but graidctl said it failed: later passes find them listed and go on, creating nothing twice",
+			fault: func(t *testing.T, m *mnode) (Status, []string) {
+				vd := loopDevice(t, m.dir, "gdg1n1.img")
+				m.loops["/dev/gdg1n1"] = vd
+				m.editSim(func(s *graidctlsim.State) {
+					s.VDLinks["/dev/gdg1n1"] = vd
+					s.FailAfter = []string{"create pd", "create dg"}
+				})
+				l := m.withExtraGroup(m.addDrive(loopDevice(t, m.dir, "blank.img")), false)
+				var st Status
+				var cmds []string
+				for i := 0; i < 3; i++ {
+					var c []string
+					st, c = m.run(l)
+					cmds = append(cmds, c...)
+				}
+				return st, cmds
+			},
+			wantReady:  true,
+			wantCreate: []string{"create pd /dev/nvme4n1", "create pd /dev/nvme5n1", "create dg raid1 4-5", "create vd 1"},
+			wantLog:    "simulated failure after create dg took effect",
+		},
 		"read errors on probe": {
 			reason: "every read of the new drive fails (EIO): not blank, even with allowInitialize",
 			fault: func(t *testing.T, m *mnode) (Status, []string) {
@@ -578,4 +739,80 @@ func failingDevice(t *testing.T, dir string) string {
 	_, err = f.ReadAt(make([]byte, 4096), 0)
 	require.ErrorIs(t, err, syscall.EIO, "reads of the failing device must fail with EIO")
 	return dev
+}
+
+// proberFunc adapts a function to Prober.
+type proberFunc func(ctx context.Context, dev string) (Signature, error)
+
+func (f proberFunc) Probe(ctx context.Context, dev string) (Signature, error) { return f(ctx, dev) }
+
+// readCanary mounts dev read-only and returns its canary file's content.
+func readCanary(t *testing.T, dir, dev string) string {
+	t.Helper()
+	mnt, err := os.MkdirTemp(dir, "canary-")
+	require.NoError(t, err)
+	mustExec(t, "mount", "-o", "ro", dev, mnt)
+	defer func() { _ = exec.Command("umount", mnt).Run() }()
+	b, err := os.ReadFile(mnt + "/canary")
+	if err != nil {
+		return err.Error()
+	}
+	return strings.TrimSpace(string(b))
+}
+
+// TestKilledVDIntentThenReordered: the agent dies after recording a new VD's intent (with the
+// id graid would give it) but before `create vd`; the admin then reorders the new VDs in the
+// layout, so the other new VD is created first and gets that id. The stale intent must not be
+// taken for a VD that already exists: each mount path ends with its own VD and filesystem.
+func TestKilledVDIntentThenReordered(t *testing.T) {
+	m := newMNode(t, "xfs")
+	base := m.layout()
+	base.DriveGroups[0].VirtualDrives = base.DriveGroups[0].VirtualDrives[:1]
+	m.mustReady(base)
+	m.writeCanaries(base)
+	b := VirtualDrive{Size: "1Gi", Filesystem: "xfs", MountPath: "/var/mnt/sr/b"}
+	c := VirtualDrive{Size: "1Gi", Filesystem: "xfs", MountPath: "/var/mnt/sr/c"}
+	first := m.layout()
+	first.DriveGroups[0].VirtualDrives = []VirtualDrive{base.DriveGroups[0].VirtualDrives[0], b, c}
+	require.True(t, m.runKilledAt(first, "record vd"), "the pass must record b's intent")
+	reordered := m.layout()
+	reordered.DriveGroups[0].VirtualDrives = []VirtualDrive{base.DriveGroups[0].VirtualDrives[0], c, b}
+	st, cmds := m.run(reordered)
+	require.True(t, st.Ready, "node not ready: %q\n%s", st.Reasons, m.logs.String())
+	assert.Equal(t, []string{"create vd 0 1G", "create vd 0 1G"}, creates(cmds), "b and c are each created once")
+	rec, err := loadRecord(filepath.Join(m.hostRoot, DefaultStateDir))
+	require.NoError(t, err)
+	ids := map[int]string{}
+	for _, v := range rec.Groups[0].VDs {
+		if other, dup := ids[v.VdID]; dup {
+			t.Errorf("%s and %s are both recorded as virtual drive %d", other, v.MountPath, v.VdID)
+		}
+		ids[v.VdID] = v.MountPath
+	}
+	m.checkCanaries()
+}
+
+// TestStopDuringFirstInstall: SIGTERM arrives while the first pass creates the array. The
+// command in flight finishes, no new create, mkfs or mount starts (the grace period belongs to
+// unmounting and to stopping graid), and the next start finishes the job from the record,
+// creating nothing twice.
+func TestStopDuringFirstInstall(t *testing.T) {
+	m := newMNode(t, "xfs")
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	old := afterStep
+	afterStep = func(s string) {
+		if s == "create pd" {
+			cancel() // the SIGTERM, right after the first create pd
+		}
+	}
+	err := Loop(ctx, m.layout(), m.deps(), &cancelSink{n: -1, cancel: func() {}}, time.Hour)
+	afterStep = old
+	require.NoError(t, err)
+	assert.Equal(t, []string{"create pd /dev/nvme0n1"}, creates(m.sim().Log), "nothing after the command in flight")
+	assert.Contains(t, m.logs.String(), "the agent is stopping")
+
+	m.mustReady(m.layout())
+	assert.Equal(t, []string{"create pd /dev/nvme0n1", "create pd /dev/nvme1n1", "create pd /dev/nvme2n1", "create pd /dev/nvme3n1",
+		"create dg raid5 0-3", "create vd 0 1G", "create vd 0"}, creates(m.sim().Log), "every object created exactly once")
 }

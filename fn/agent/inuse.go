@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 )
 
 // inUse reports why a present NVMe namespace must not be touched whatever the layout or
@@ -58,6 +59,19 @@ func inUse(d Deps, node string, mounts []MountEntry) (string, error) {
 				what = "holds the node's root or boot filesystem (mounted at " + m.MountPoint + ")"
 			}
 			return fmt.Sprintf("/dev/%s %s", p, what), nil
+		}
+	}
+	// A filesystem mounted in another mount namespace (a pod's private one) is not in this
+	// agent's mount table, and a holder may not show in sysfs (a process that opened the device
+	// exclusively): the kernel refuses O_EXCL (EBUSY) to any claimed block device, whoever holds it.
+	for _, p := range parts {
+		err := openExclusive(d.dev("/dev/" + p))
+		switch {
+		case err == nil, errors.Is(err, fs.ErrNotExist):
+		case errors.Is(err, syscall.EBUSY):
+			return fmt.Sprintf("/dev/%s is claimed by a user this agent cannot see (a filesystem mounted in another mount namespace, or an exclusive opener): the kernel refuses to open it exclusively", p), nil
+		default:
+			return "", fmt.Errorf("checking whether /dev/%s is claimed: %w", p, err)
 		}
 	}
 	swaps, err := os.Open(d.swaps())

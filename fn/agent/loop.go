@@ -14,10 +14,11 @@ import (
 
 // Loop is the DaemonSet mode: reconcile, publish readiness, repeat every
 // interval until ctx is cancelled (SIGTERM), then report not ready and
-// unmount what the agent mounted. A pass that has started is finished
+// unmount what the agent mounted. A command that has started is finished
 // even if ctx is cancelled meanwhile, so mkfs or a graidctl create is
-// never cut in half; terminationGracePeriodSeconds must cover one pass
-// plus Deps.UnmountTimeout.
+// never cut in half, but once ctx is cancelled the pass starts no new
+// create, mkfs or mount (Deps.Stop); terminationGracePeriodSeconds must
+// cover one command plus the unmount budget.
 func Loop(ctx context.Context, l *Layout, d Deps, sink ReadySink, interval time.Duration) error {
 	d = d.withDefaults()
 	var ours []mountRef // mount points verified as ours, in layout order
@@ -31,8 +32,11 @@ func Loop(ctx context.Context, l *Layout, d Deps, sink ReadySink, interval time.
 	// Mounts a previous agent made stay ours even when this agent's first pass fails (graid
 	// not answering yet, say): without this a restart followed by a stop would leave them.
 	adopt(adoptExisting(l, d))
+	// Commands are never cut in half (WithoutCancel), but once ctx ends no new step starts.
+	pass := d
+	pass.Stop = ctx
 	for {
-		st := Run(context.WithoutCancel(ctx), l, d)
+		st := Run(context.WithoutCancel(ctx), l, pass)
 		adopt(st)
 		if ctx.Err() == nil {
 			if err := sink.Set(st); err != nil {

@@ -74,6 +74,9 @@ type drivePlan struct {
 	ID     DriveID
 	Wwid   string
 	Create bool // run `graidctl create pd`
+	// Allow is the layout's allowInitialize for this drive: only then may the drive hold a
+	// signature when it is checked again right before create pd.
+	Allow bool
 }
 
 // vdPlan is one configured virtual drive of a group.
@@ -208,7 +211,7 @@ func makePlan(l *Layout, facts [][]driveFact, inv inventory, rec *nodeRecord) pl
 				if node == "" {
 					node = d.Device
 				}
-				grp.Drives = append(grp.Drives, drivePlan{Device: d.Device, Node: node, ID: f.ID, Wwid: f.Wwid, Create: true})
+				grp.Drives = append(grp.Drives, drivePlan{Device: d.Device, Node: node, ID: f.ID, Wwid: f.Wwid, Create: true, Allow: d.AllowInitialize})
 			}
 		}
 		if !ok {

@@ -225,6 +225,9 @@ func gatherFacts(ctx context.Context, l *Layout, d Deps, rec *nodeRecord, inv in
 			if node, err := resolveDrive(d, pd.Device); err == nil {
 				f.Present, f.Node = true, node
 				f.ID, f.WwidErr = readDriveID(d, node)
+				if f.WwidErr == nil {
+					f.WwidErr = checkLinkIdentity(pd.Device, node, f.ID)
+				}
 				f.Wwid = f.ID.Wwid
 				if _, isPD := inv.pdByWwid(f.Wwid); f.WwidErr == nil && !isPD {
 					f.InUse, f.UseErr = inUse(d, node, mounts)
@@ -255,6 +258,18 @@ func gatherFacts(ctx context.Context, l *Layout, d Deps, rec *nodeRecord, inv in
 func applyPlan(ctx context.Context, l *Layout, d Deps, rec *nodeRecord, p *plan, st *Status) error {
 	c := d.Graidctl
 	save := func() error { return rec.save(d.stateDir()) }
+	// 0. What was probed may not be what is there now: a hot-plug or a udev link update can give
+	// a kernel name or by-id link to another SSD between the probe and create pd. Check every
+	// drive again before the first create, and each again right before its own.
+	for _, g := range p.Groups {
+		for _, dr := range g.Drives {
+			if dr.Create {
+				if err := recheckDrive(ctx, d, dr); err != nil {
+					return err
+				}
+			}
+		}
+	}
 	// 1. Drives: remember identities before the NVMe nodes disappear.
 	dirty := false
 	for _, g := range p.Groups {
@@ -279,6 +294,12 @@ func applyPlan(ctx context.Context, l *Layout, d Deps, rec *nodeRecord, p *plan,
 		for _, dr := range g.Drives {
 			if !dr.Create {
 				continue
+			}
+			if d.stopping() {
+				return errStopping
+			}
+			if err := recheckDrive(ctx, d, dr); err != nil {
+				return err
 			}
 			if err := c.CreatePhysicalDrive(ctx, dr.Node); err != nil {
 				return err
@@ -317,6 +338,9 @@ func applyPlan(ctx context.Context, l *Layout, d Deps, rec *nodeRecord, p *plan,
 			continue
 		}
 		if g.CreateDG {
+			if d.stopping() {
+				return errStopping
+			}
 			if err := save(); err != nil {
 				return err
 			}
@@ -358,8 +382,11 @@ func applyPlan(ctx context.Context, l *Layout, d Deps, rec *nodeRecord, p *plan,
 			v := l.DriveGroups[g.Index].VirtualDrives[vp.Index]
 			rv, ok := rg.vd(v.MountPath)
 			if ok {
-				if _, listed := inv.vd(rg.DgID, rv.VdID); listed {
-					rv.State = stateConfirmed // the create ran before a crash
+				// The create ran before a crash, unless another mount path's VD got that id
+				// meanwhile (the layout reordered the new VDs after the crash): then this
+				// intent was never created and is created now.
+				if _, listed := inv.vd(rg.DgID, rv.VdID); listed && !otherVDHolds(rg, rv) {
+					rv.State = stateConfirmed
 					if err := save(); err != nil {
 						return err
 					}
@@ -369,10 +396,14 @@ func applyPlan(ctx context.Context, l *Layout, d Deps, rec *nodeRecord, p *plan,
 				rg.VDs = append(rg.VDs, recVD{MountPath: v.MountPath, Size: v.Size, Filesystem: v.Filesystem, State: stateIntent})
 				rv = &rg.VDs[len(rg.VDs)-1]
 			}
+			if d.stopping() {
+				return errStopping
+			}
 			rv.VdID = lowestFreeVD(inv, rg)
 			if err := save(); err != nil {
 				return err
 			}
+			afterStep("record vd")
 			before := inv.vdsOf(rg.DgID)
 			if err := c.CreateVirtualDrive(ctx, rg.DgID, v.GraidctlSize()); err != nil {
 				return err
@@ -405,6 +436,13 @@ func applyPlan(ctx context.Context, l *Layout, d Deps, rec *nodeRecord, p *plan,
 		}
 	}
 	return nil
+}
+
+// otherVDHolds reports whether another mount path's VD of the group is confirmed with rv's id.
+func otherVDHolds(rg *recGroup, rv *recVD) bool {
+	return slices.ContainsFunc(rg.VDs, func(o recVD) bool {
+		return o.MountPath != rv.MountPath && o.VdID == rv.VdID && o.State == stateConfirmed
+	})
 }
 
 // lowestFreeVD is the id graid gives the next VD of a group: the lowest one neither listed nor

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"os"
 	"os/exec"
@@ -172,7 +173,9 @@ func (s *Supervisor) Stop() error {
 }
 
 // claimedVDs lists the SupremeRAID virtual drives that something still holds: a filesystem in
-// any mount namespace, or a holder. Such a drive opens O_EXCL with EBUSY.
+// any mount namespace, or a holder. Such a drive opens O_EXCL with EBUSY. A drive that cannot be
+// opened for another reason (ENXIO, EIO, EACCES) cannot be proven released and counts as
+// claimed, with the reason; only a node that vanished (ENOENT) counts as released.
 func claimedVDs(d Deps) ([]string, error) {
 	devs, err := filepath.Glob(d.dev("/dev/gdg*"))
 	if err != nil {
@@ -180,8 +183,13 @@ func claimedVDs(d Deps) ([]string, error) {
 	}
 	var busy []string
 	for _, dev := range devs {
-		if err := openExclusive(dev); errors.Is(err, syscall.EBUSY) {
+		err := openExclusive(dev)
+		switch {
+		case err == nil, errors.Is(err, fs.ErrNotExist):
+		case errors.Is(err, syscall.EBUSY):
 			busy = append(busy, dev)
+		default:
+			busy = append(busy, fmt.Sprintf("%s (cannot prove it released: %v)", dev, err))
 		}
 	}
 	return busy, nil

@@ -116,3 +116,35 @@ func TestSupervisorReportsCrash(t *testing.T) {
 	_, err := os.Stat(dir + "/pre.out")
 	assert.NoError(t, err, "graid_server_pre.sh runs first")
 }
+
+// TestStopWhenReleasedFailsClosed: a virtual drive whose node cannot be opened at all (ENXIO:
+// the driver behind it is gone or wedged) cannot be proven released, so graid keeps running.
+func TestStopWhenReleasedFailsClosed(t *testing.T) {
+	if os.Geteuid() != 0 {
+		missing(t, "mknod needs root")
+	}
+	dir := t.TempDir()
+	bin, mark := fakeGraid(t, dir, "echo stopped >> "+filepath.Join(dir, "mark")+"; exit 0")
+	var logs bytes.Buffer
+	sup := &Supervisor{Server: bin, StopTimeout: 5 * time.Second, Log: slog.New(slog.NewTextHandler(&logs, nil))}
+	require.NoError(t, sup.Start(context.Background()))
+	waitFor(t, func() bool { return strings.Contains(readMark(t, mark), "started") })
+	devRoot := filepath.Join(dir, "node")
+	require.NoError(t, os.MkdirAll(devRoot+"/dev", 0o755))
+	// Block device 0:0 has no driver: open fails with ENXIO, never EBUSY.
+	require.NoError(t, syscall.Mknod(devRoot+"/dev/gdg0n1", syscall.S_IFBLK|0o600, 0))
+	require.ErrorIs(t, openExclusive(devRoot+"/dev/gdg0n1"), syscall.ENXIO)
+	d := Deps{DevRoot: devRoot, Log: slog.New(slog.NewTextHandler(&logs, nil))}
+
+	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	defer cancel()
+	err := StopWhenReleased(ctx, d, sup, 50*time.Millisecond)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "graid_server left running")
+	assert.True(t, sup.Running(), "an unprovable release must not stop graid")
+	assert.Contains(t, logs.String(), "no such device or address")
+
+	require.NoError(t, os.Remove(devRoot+"/dev/gdg0n1"))
+	require.NoError(t, StopWhenReleased(context.Background(), d, sup, 50*time.Millisecond))
+	assert.False(t, sup.Running())
+}

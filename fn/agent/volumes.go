@@ -65,6 +65,9 @@ func ensureVolume(ctx context.Context, d Deps, rec *nodeRecord, where string, v 
 	case !rv.Formatted && sig.NoSignature():
 		// A VD this agent created and recorded, with no signature anywhere: make the
 		// filesystem with a UUID recorded first, so a crash after mkfs is recognised.
+		if d.stopping() {
+			return false, errStopping
+		}
 		if rv.FSUUID == "" {
 			u, err := newUUID()
 			if err != nil {
@@ -102,6 +105,9 @@ func ensureVolume(ctx context.Context, d Deps, rec *nodeRecord, where string, v 
 	} else if !empty {
 		st.refuse(fmt.Sprintf("%s: mount point %s is not empty; refusing to hide its files under the virtual drive (move them away first)", where, target))
 		return false, nil
+	}
+	if d.stopping() {
+		return false, errStopping
 	}
 	if err := d.Mount.Mount(ctx, dev, target, v.Filesystem, v.MountOptions); err != nil {
 		return false, err

@@ -51,9 +51,10 @@ const (
 
 // UnmountTimeout is the agent's per-mount budget, spent twice at most: once on the unmount and
 // once waiting until the virtual drive opens O_EXCL (no tenant mount namespace holds it any
-// more). On SIGTERM the agent finishes the pass it is in, then unmounts each mount in turn;
-// graid_server stops only after that. Of the grace period that remains after graidStopReserve,
-// a third goes to the running pass and two thirds to the mounts; at least one second.
+// more). On SIGTERM the agent finishes the command it is in (starting no new step), then
+// unmounts each mount in turn; graid_server stops only after that. Of the grace period that
+// remains after graidStopReserve, a third goes to the command in flight and two thirds to the
+// mounts; at least one second.
 func UnmountTimeout(cfg *config.SupremeRAID) int64 {
 	mounts := int64(0)
 	for _, dg := range cfg.Spec.RAID.DriveGroups {

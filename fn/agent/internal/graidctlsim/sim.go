@@ -1,6 +1,7 @@
 package graidctlsim
 
 import (
+	"bytes"
 	"fmt"
 	"io"
 	"os"
@@ -142,6 +143,25 @@ func dispatch(st *State, args []string, root string, stdout, stderr io.Writer) i
 			return fail(stderr, "simulated failure of "+prefix)
 		}
 	}
+	for _, prefix := range st.Garble {
+		if strings.HasPrefix(line, prefix) {
+			var out bytes.Buffer
+			dispatchVerb(st, inv, root, &out, io.Discard)
+			stdout.Write(out.Bytes()[:out.Len()/2])
+			return 0
+		}
+	}
+	for i, prefix := range st.FailAfter {
+		if strings.HasPrefix(line, prefix) {
+			st.FailAfter = slices.Delete(st.FailAfter, i, i+1)
+			dispatchVerb(st, inv, root, io.Discard, io.Discard)
+			return fail(stderr, "simulated failure after "+prefix+" took effect")
+		}
+	}
+	return dispatchVerb(st, inv, root, stdout, stderr)
+}
+
+func dispatchVerb(st *State, inv invocation, root string, stdout, stderr io.Writer) int {
 	verb, rest := inv.words[0], inv.words[1:]
 	switch verb {
 	case "version":

@@ -61,6 +61,12 @@ type State struct {
 	// Hang holds command prefixes ("ls pd") that never return, like a graidctl waiting on a
 	// dead graid_server.
 	Hang []string `json:"hang,omitempty"`
+	// Garble: commands starting with one of these print the first half of their output and
+	// exit 0 (a graidctl killed mid-write, or a format this agent does not know).
+	Garble []string `json:"garble,omitempty"`
+	// FailAfter: commands starting with one of these take effect, then report failure once
+	// (exit 1), as a create that times out after graid has acted would.
+	FailAfter []string `json:"failAfter,omitempty"`
 	// VDNodeDelay is how many further graidctl invocations it takes for a new VD's device
 	// node to appear: udev creates it asynchronously.
 	VDNodeDelay int `json:"vdNodeDelay,omitempty"`
