@@ -67,9 +67,10 @@ lint: ## gofmt, go vet, and go mod tidy must leave no diff
 ##@ Code generation
 
 .PHONY: generate
-generate: $(CONTROLLER_GEN) ## regenerate the config CRD and JSON Schema from the Go types
+generate: $(CONTROLLER_GEN) ## regenerate the config CRD, JSON Schema, docs/config-reference.md and doc transcripts
 	$(CONTROLLER_GEN) crd:crdVersions=v1 paths=./generators/config/... output:crd:artifacts:config=generators/config/schema
 	$(GO) run ./generators/config/internal/schemagen generators/config/schema/supremeraid.dev_supremeraids.yaml generators/config/schema/supremeraid.schema.json
+	$(GO) run ./generators/config/internal/refgen generators/config/schema/supremeraid.schema.json docs/config-reference.md
 	$(MAKE) transcripts
 
 .PHONY: transcripts
