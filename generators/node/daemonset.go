@@ -12,7 +12,6 @@ import (
 	"k8s.io/apimachinery/pkg/util/intstr"
 
 	"supremeraid.dev/supremeraid-fn/generators/config"
-	"supremeraid.dev/supremeraid-fn/generators/kmm"
 	"supremeraid.dev/supremeraid-fn/generators/meta"
 )
 
@@ -262,13 +261,6 @@ func copyMap(m map[string]string) map[string]string {
 	return out
 }
 
-// NodeSelector is the Module's selector (SupremeRAID nodes with the pinned NVIDIA driver) plus
-// KMM's ready label: pods start only where graid is loaded, and leave a node, unmounting first,
-// as soon as the driver version stops matching, which is when KMM has to unload graid there.
-// These are the nodes where the workload volumes are mounted, so the OPA policy steers opted-in
-// pods with the same labels. It returns a new map on every call.
-func NodeSelector(cfg *config.SupremeRAID) map[string]string {
-	sel := kmm.NodeSelector(cfg)
-	sel[kmm.ReadyLabel(cfg)] = ""
-	return sel
-}
+// NodeSelector is where the node pods run: meta.VolumeNodeSelector, the Module's nodes once KMM
+// has loaded graid there. It returns a new map on every call.
+func NodeSelector(cfg *config.SupremeRAID) map[string]string { return meta.VolumeNodeSelector(cfg) }

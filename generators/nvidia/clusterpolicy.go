@@ -67,7 +67,7 @@ func clusterPolicy(cfg *config.SupremeRAID) *ClusterPolicy {
 			},
 			Toolkit: ComponentSpec{Enabled: on},
 			// perNode: enabled cluster-wide for ordinary GPU nodes, SupremeRAID nodes opt out
-			// through the DevicePluginDeployLabel the NFD rule sets (the operator validator
+			// through the meta.DevicePluginDeployLabel the NFD rule sets (the operator validator
 			// then stays unready there: NVIDIA/gpu-operator#2550). disabled: off everywhere,
 			// for clusters whose only NVIDIA GPUs are SupremeRAID cards.
 			DevicePlugin: ComponentSpec{Enabled: ptr(cfg.Spec.NVIDIA.DevicePlugin != config.DevicePluginDisabled)},
