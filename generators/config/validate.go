@@ -79,9 +79,6 @@ func (c *SupremeRAID) Validate() field.ErrorList {
 	errs = append(errs, validateTenants(spec.Child("workloads"), &s.Workloads)...)
 	errs = append(errs, validateOPA(spec.Child("opa"), s)...)
 	errs = append(errs, validateMonitoring(spec.Child("monitoring"), &s.Monitoring)...)
-	if len(nameErrs) == 0 {
-		errs = append(errs, validateKMMLimits(c)...)
-	}
 	errs = append(errs, validateInput(c)...)
 	return errs
 }

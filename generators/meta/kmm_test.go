@@ -9,6 +9,7 @@ import (
 
 	"supremeraid.dev/supremeraid-fn/generators/config"
 	"supremeraid.dev/supremeraid-fn/generators/internal/testconfig"
+	"supremeraid.dev/supremeraid-fn/generators/kmm"
 	"supremeraid.dev/supremeraid-fn/generators/meta"
 )
 
@@ -59,7 +60,7 @@ func TestReadyLabel(t *testing.T) {
 	}
 	long := testconfig.Valid(t, func(c *config.SupremeRAID) {
 		c.Name = strings.Repeat("n", 10)
-		c.Spec.Namespace = strings.Repeat("s", config.MaxModuleNameAndNamespace-10)
+		c.Spec.Namespace = strings.Repeat("s", kmm.MaxModuleNameAndNamespace-10)
 	})
 	if errs := validation.IsQualifiedName(meta.ModuleReadyLabel(long)); len(errs) > 0 {
 		t.Errorf("ModuleModuleReadyLabel %q for the longest accepted names is not a valid label key: %v", meta.ModuleReadyLabel(long), errs)
