@@ -22,16 +22,25 @@ func TestValidate(t *testing.T) {
 		"valid": {reason: "the base config passes", mutate: func(*config.SupremeRAID) {}},
 		"name and namespace too long for KMM": {
 			reason: "KMM's webhook rejects a Module whose name and namespace exceed 40 characters",
-			mutate: func(c *config.SupremeRAID) { c.Name = strings.Repeat("n", 20); c.Spec.Namespace = strings.Repeat("s", 21) },
-			want:   []string{"spec.namespace: at most 40 characters together, got 41"},
+			mutate: func(c *config.SupremeRAID) {
+				c.Name = strings.Repeat("n", 20)
+				c.Spec.Namespace = strings.Repeat("s", 21)
+			},
+			want: []string{"spec.namespace: at most 40 characters together, got 41"},
 		},
 		"name and namespace at the limit": {
 			reason: "exactly 40 is accepted",
-			mutate: func(c *config.SupremeRAID) { c.Name = strings.Repeat("n", 20); c.Spec.Namespace = strings.Repeat("s", 20) },
+			mutate: func(c *config.SupremeRAID) {
+				c.Name = strings.Repeat("n", 20)
+				c.Spec.Namespace = strings.Repeat("s", 20)
+			},
 		},
 		"bad name": {
 			reason: "a name config's Validate refuses is reported there only",
-			mutate: func(c *config.SupremeRAID) { c.Name = strings.Repeat("N", 30); c.Spec.Namespace = strings.Repeat("s", 21) },
+			mutate: func(c *config.SupremeRAID) {
+				c.Name = strings.Repeat("N", 30)
+				c.Spec.Namespace = strings.Repeat("s", 21)
+			},
 		},
 		"version too long for the image tag": {
 			reason: "the kmod image tag would exceed 128 characters",
