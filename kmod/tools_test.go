@@ -16,7 +16,7 @@ const requireToolsEnv = "SUPREMERAID_REQUIRE_TOOLS"
 // passes by skipping.
 func missing(t *testing.T, what string) {
 	t.Helper()
-	msg := what + " (run `make tools-kmod` to install it)"
+	msg := what + " (run `make tools-apt` to install it)"
 	if os.Getenv(requireToolsEnv) == "1" {
 		t.Fatalf("%s is set and %s", requireToolsEnv, msg)
 	}

@@ -213,8 +213,8 @@ func TestStartRefusesOtherVersions(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err := Start(context.Background(), bareControlPlane(t), Options{Binary: fake, Values: chartValues(t, ""), Pod: chartPod(t)})
-	if err == nil || !strings.Contains(err.Error(), "make e2e-tools") {
-		t.Errorf("Start with OPA 0.70.0 = %v, want a refusal naming make e2e-tools", err)
+	if err == nil || !strings.Contains(err.Error(), "make tools-e2e") {
+		t.Errorf("Start with OPA 0.70.0 = %v, want a refusal naming make tools-e2e", err)
 	}
 }
 

@@ -90,7 +90,7 @@ func TestFileContents(t *testing.T) {
 // TestNouveauBlacklistWithModprobe hands the generated file to the real modprobe (kmod) as its
 // only configuration and checks what it understood.
 func TestNouveauBlacklistWithModprobe(t *testing.T) {
-	modprobe := findTool(t, "modprobe", "kmod (make tools-pciids)")
+	modprobe := findTool(t, "modprobe", "kmod (make tools-apt)")
 	dir := t.TempDir()
 	f := Files(testConfig(t, nil))[0]
 	if err := os.WriteFile(filepath.Join(dir, filepath.Base(f.Path)), []byte(f.Contents), 0o644); err != nil {
