@@ -8,22 +8,22 @@ const (
 	DefaultPool      = "worker"
 	// DefaultCustomPool is the MachineConfigPool made for SupremeRAID nodes when the config
 	// names no pool; nodes join it with the label node-role.kubernetes.io/supremeraid.
-	DefaultCustomPool        = "supremeraid"
-	DefaultIOMMU             = "pt"
-	DefaultNodeImage         = "quay.io/supremeraid-fn/supremeraid-fn:v0.1.0"
-	DefaultGracePeriod       = int64(120)
-	RestOfGroup              = "100%" // the only percentage: the rest of the drive group
-	DefaultVDSize            = RestOfGroup
-	DefaultFilesystem        = XFS
-	DefaultPodLabel          = "supremeraid.dev/inject"
-	DefaultContainerPath     = "/data"
-	DefaultOPANamespace      = "opa"
-	DefaultTimeoutSeconds    = int32(5)
-	DefaultArgoCDNamespace   = "openshift-gitops"
-	DefaultArgoCDProject     = "default"
-	DefaultOPAChartRepo      = "https://open-policy-agent.github.io/kube-mgmt/charts"
-	DefaultOPAChartVersion   = "11.0.7"
-	DefaultPoolMaxUnavailble = int32(1)
+	DefaultCustomPool         = "supremeraid"
+	DefaultIOMMU              = "pt"
+	DefaultNodeImage          = "quay.io/supremeraid-fn/supremeraid-fn:v0.1.0"
+	DefaultGracePeriod        = int64(120)
+	RestOfGroup               = "100%" // the only percentage: the rest of the drive group
+	DefaultVDSize             = RestOfGroup
+	DefaultFilesystem         = XFS
+	DefaultPodLabel           = "supremeraid.dev/inject"
+	DefaultContainerPath      = "/data"
+	DefaultOPANamespace       = "opa"
+	DefaultTimeoutSeconds     = int32(5)
+	DefaultArgoCDNamespace    = "openshift-gitops"
+	DefaultArgoCDProject      = "default"
+	DefaultOPAChartRepo       = "https://open-policy-agent.github.io/kube-mgmt/charts"
+	DefaultOPAChartVersion    = "11.0.7"
+	DefaultPoolMaxUnavailable = int32(1)
 	// InternalRegistry is OpenShift's image registry service, as nodes and builds reach it.
 	InternalRegistry        = "image-registry.openshift-image-registry.svc:5000"
 	DefaultNodeRuntimeClass = "nvidia"
@@ -79,7 +79,7 @@ func (c *SupremeRAID) Default() {
 		s.MachineConfig.CustomPool = &CustomPool{Name: DefaultCustomPool}
 	}
 	if cp := s.MachineConfig.CustomPool; cp != nil && cp.MaxUnavailable == nil {
-		cp.MaxUnavailable = ptr(DefaultPoolMaxUnavailble)
+		cp.MaxUnavailable = ptr(DefaultPoolMaxUnavailable)
 	}
 	if len(s.MachineConfig.Pools) == 0 {
 		if cp := s.MachineConfig.CustomPool; cp != nil && cp.Name != "" {
