@@ -21,7 +21,7 @@ import (
 // as our generated values do; authz stays the chart default (on).
 func chartValues(t *testing.T, extra string) *opachart.Values {
 	t.Helper()
-	data, err := os.ReadFile("../testdata/opa-kube-mgmt/values.yaml")
+	data, err := os.ReadFile("../../generators/opa/testdata/chart/values.yaml")
 	if err != nil {
 		t.Fatal(err)
 	}
