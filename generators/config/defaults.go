@@ -1,5 +1,7 @@
 package config
 
+import "k8s.io/utils/ptr"
+
 // Defaults for everything a user may leave out. Exported so generators and docs use one value.
 const (
 	DefaultName      = "graid"
@@ -64,13 +66,13 @@ func (c *SupremeRAID) Default() {
 		s.NodeSelector = map[string]string{NodeLabel: "true"}
 	}
 	if s.NodeDiscovery.Enabled == nil {
-		s.NodeDiscovery.Enabled = ptr(true)
+		s.NodeDiscovery.Enabled = ptr.To(true)
 	}
 	if len(s.NodeDiscovery.GPUDeviceIDs) == 0 {
 		s.NodeDiscovery.GPUDeviceIDs = append([]string(nil), DefaultGPUDeviceIDs...)
 	}
 	if s.MachineConfig.Enabled == nil {
-		s.MachineConfig.Enabled = ptr(true)
+		s.MachineConfig.Enabled = ptr.To(true)
 	}
 	// By default only SupremeRAID nodes get the MachineConfig (and reboot for it): a dedicated
 	// pool that inherits every worker MachineConfig. Naming pools (e.g. [worker]) is the
@@ -79,7 +81,7 @@ func (c *SupremeRAID) Default() {
 		s.MachineConfig.CustomPool = &CustomPool{Name: DefaultCustomPool}
 	}
 	if cp := s.MachineConfig.CustomPool; cp != nil && cp.MaxUnavailable == nil {
-		cp.MaxUnavailable = ptr(DefaultPoolMaxUnavailable)
+		cp.MaxUnavailable = ptr.To(DefaultPoolMaxUnavailable)
 	}
 	if len(s.MachineConfig.Pools) == 0 {
 		if cp := s.MachineConfig.CustomPool; cp != nil && cp.Name != "" {
@@ -92,7 +94,7 @@ func (c *SupremeRAID) Default() {
 		s.Driver.LicenseSecret = c.Name + "-license"
 	}
 	if s.NVIDIA.ClusterPolicy == nil {
-		s.NVIDIA.ClusterPolicy = ptr(true)
+		s.NVIDIA.ClusterPolicy = ptr.To(true)
 	}
 	// Without a version there is no image to name; Validate reports the missing version once.
 	if s.NVIDIA.DriverImage == "" && s.NVIDIA.DriverVersion != "" {
@@ -108,13 +110,13 @@ func (c *SupremeRAID) Default() {
 		s.NVIDIA.DevicePlugin = DevicePluginPerNode
 	}
 	if s.Kernel.IOMMU == nil {
-		s.Kernel.IOMMU = ptr(DefaultIOMMU)
+		s.Kernel.IOMMU = ptr.To(DefaultIOMMU)
 	}
 	if s.Kernel.NVMeMultipath == nil {
-		s.Kernel.NVMeMultipath = ptr(true)
+		s.Kernel.NVMeMultipath = ptr.To(true)
 	}
 	if s.Kernel.BlacklistNouveau == nil {
-		s.Kernel.BlacklistNouveau = ptr(true)
+		s.Kernel.BlacklistNouveau = ptr.To(true)
 	}
 	if s.Node.Image == "" {
 		s.Node.Image = DefaultNodeImage
@@ -123,10 +125,10 @@ func (c *SupremeRAID) Default() {
 		s.Node.ImageRepository = DefaultNodeImageRepository(c)
 	}
 	if s.Node.RuntimeClassName == nil {
-		s.Node.RuntimeClassName = ptr(DefaultNodeRuntimeClass)
+		s.Node.RuntimeClassName = ptr.To(DefaultNodeRuntimeClass)
 	}
 	if s.Node.TerminationGracePeriodSeconds == nil {
-		s.Node.TerminationGracePeriodSeconds = ptr(DefaultGracePeriod)
+		s.Node.TerminationGracePeriodSeconds = ptr.To(DefaultGracePeriod)
 	}
 	for i := range s.RAID.DriveGroups {
 		dg := &s.RAID.DriveGroups[i]
@@ -154,7 +156,7 @@ func (c *SupremeRAID) Default() {
 	}
 	for i := range w.Namespaces {
 		if ns := &w.Namespaces[i]; ns.FSGroup == nil {
-			ns.FSGroup = ptr(ns.RunAsGroup)
+			ns.FSGroup = ptr.To(ns.RunAsGroup)
 		}
 	}
 	for i := range w.Namespaces {
@@ -167,7 +169,7 @@ func (c *SupremeRAID) Default() {
 	}
 	o := &s.OPA
 	if o.Enabled == nil {
-		o.Enabled = ptr(true)
+		o.Enabled = ptr.To(true)
 	}
 	if o.Namespace == "" {
 		o.Namespace = DefaultOPANamespace
@@ -176,7 +178,7 @@ func (c *SupremeRAID) Default() {
 		o.FailurePolicy = FailurePolicyFail
 	}
 	if o.TimeoutSeconds == nil {
-		o.TimeoutSeconds = ptr(DefaultTimeoutSeconds)
+		o.TimeoutSeconds = ptr.To(DefaultTimeoutSeconds)
 	}
 	if o.Install == "" {
 		o.Install = InstallHelm
@@ -194,8 +196,6 @@ func (c *SupremeRAID) Default() {
 		o.ArgoCD.ChartVersion = DefaultOPAChartVersion
 	}
 }
-
-func ptr[T any](v T) *T { return &v }
 
 // DefaultNodeImageRepository is where the node image build pushes unless spec.node.imageRepository
 // says otherwise: an ImageStream <name>-node in spec.namespace of the internal registry.

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"k8s.io/utils/ptr"
 
 	"supremeraid.dev/supremeraid-fn/generators/config"
 )
@@ -26,7 +27,7 @@ func TestFiles(t *testing.T) {
 		},
 		"keep nouveau": {
 			reason:    "blacklistNouveau: false writes no modprobe.d file",
-			mutate:    func(c *config.SupremeRAID) { c.Spec.Kernel.BlacklistNouveau = boolPtr(false) },
+			mutate:    func(c *config.SupremeRAID) { c.Spec.Kernel.BlacklistNouveau = ptr.To(false) },
 			wantPaths: []string{"/etc/udev/rules.d/99-graid-supremeraid-scheduler.rules"},
 		},
 		"other name": {

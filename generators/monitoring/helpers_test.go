@@ -19,8 +19,6 @@ func testConfig(t *testing.T, mutate func(*config.SupremeRAID)) *config.SupremeR
 	return testconfig.Valid(t, mutate)
 }
 
-func boolPtr(b bool) *bool { return &b }
-
 // promtool finds the promtool binary: $PROMTOOL, the project's bin/ (`make tools`), or PATH.
 // Without it the test is skipped, unless SUPREMERAID_REQUIRE_TOOLS=1 (`make test`).
 func promtool(t *testing.T) string {
