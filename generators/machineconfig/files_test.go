@@ -11,6 +11,7 @@ import (
 	"k8s.io/utils/ptr"
 
 	"supremeraid.dev/supremeraid-fn/generators/config"
+	"supremeraid.dev/supremeraid-fn/internal/testtool"
 )
 
 const udevRule = `ACTION=="add|change", SUBSYSTEM=="block", KERNEL=="gdg*", ENV{DEVTYPE}=="disk", ATTR{queue/scheduler}="none"`
@@ -108,27 +109,8 @@ func TestNouveauBlacklistWithModprobe(t *testing.T) {
 	}
 }
 
-// findTool locates a command on PATH or in the sbin directories; missing, it skips, or fails
-// when SUPREMERAID_REQUIRE_TOOLS=1 (make test).
+// findTool locates a command on PATH or in the sbin directories (testtool.Find).
 func findTool(t *testing.T, name, pkg string) string {
 	t.Helper()
-	if p, err := exec.LookPath(name); err == nil {
-		return p
-	}
-	for _, dir := range []string{"/usr/sbin", "/sbin"} {
-		if p := filepath.Join(dir, name); isExecutable(p) {
-			return p
-		}
-	}
-	msg := name + " not found: install " + pkg
-	if os.Getenv("SUPREMERAID_REQUIRE_TOOLS") == "1" {
-		t.Fatal(msg)
-	}
-	t.Skip(msg)
-	return ""
-}
-
-func isExecutable(p string) bool {
-	st, err := os.Stat(p)
-	return err == nil && !st.IsDir() && st.Mode()&0o111 != 0
+	return testtool.Find(t, name, "", "install "+pkg)
 }
