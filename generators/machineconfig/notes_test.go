@@ -29,7 +29,7 @@ func TestNotes(t *testing.T) {
 			mutate: func(c *config.SupremeRAID) { c.Spec.MachineConfig.Enabled = ptr.To(false) },
 			want: []string{"spec.machineConfig.enabled is false, so no MachineConfig is generated; every SupremeRAID node needs " +
 				"kernel arguments iommu=pt nvme_core.multipath=Y modprobe.blacklist=nouveau rd.driver.blacklist=nouveau, the file /etc/modprobe.d/graid-blacklist-nouveau.conf, " +
-				"the file /etc/udev/rules.d/99-graid-supremeraid-scheduler.rules (their contents are listed in the README's node platform section)"},
+				"the file /etc/udev/rules.d/99-graid-supremeraid-scheduler.rules (their contents are listed in docs/node-platform.md)"},
 		},
 		"disabled, nothing on the command line": {
 			reason: "no kernel-argument clause when there are none",
@@ -40,7 +40,7 @@ func TestNotes(t *testing.T) {
 				c.Spec.Kernel.BlacklistNouveau = ptr.To(false)
 			},
 			want: []string{"spec.machineConfig.enabled is false, so no MachineConfig is generated; every SupremeRAID node needs " +
-				"the file /etc/udev/rules.d/99-graid-supremeraid-scheduler.rules (their contents are listed in the README's node platform section)"},
+				"the file /etc/udev/rules.d/99-graid-supremeraid-scheduler.rules (their contents are listed in docs/node-platform.md)"},
 		},
 	}
 	for name, tc := range cases {
