@@ -1,4 +1,4 @@
-# supremeraid-fn — every tool the project needs is installed by a target here, into ./bin (Go
+# supremeraid-fn: every tool the project needs is installed by a target here, into ./bin (Go
 # tools) or by apt (Debian packages), so a fresh clone needs only Go, make and root.
 #
 #   make example   render the example with the real kustomize (the README's first command)
@@ -23,12 +23,42 @@ KPT            := $(BIN)/kpt
 CONTROLLER_GEN := $(BIN)/controller-gen
 PROMTOOL       := $(BIN)/promtool
 HELM           := $(BIN)/helm
+# Built by e2e/tools/build.sh from pinned modules: etcd v3.6.4 and kube-apiserver v1.34.2
+# (e2e/tools/controlplane/go.mod), OPA v1.22.2 (e2e/tools/opa/go.mod).
+KUBE_APISERVER := $(BIN)/kube-apiserver
+ETCD           := $(BIN)/etcd
+OPA            := $(BIN)/opa
 
-# Tests that need a tool fail instead of skipping when this is set (see README, Testing).
+# Debian packages the tests run for real. kmod build (kmod/, generators/node): kernel headers
+# (linux-headers-amd64, with the gcc they were built with) to compile the fixture modules; rpm
+# (rpmbuild, rpm2archive), rpm2cpio and cpio to pack and unpack the fixture RPM; makeself for
+# the fixture installer; kmod (modinfo, depmod, modprobe, which also parses the generated
+# nouveau blacklist); xz/bzip2/zstd payloads; binutils (readelf, strip); curl; shellcheck.
+# Node agent (fn/agent): blkid/mkswap/wipefs/sfdisk/unshare (util-linux, fdisk),
+# mount/umount/losetup (mount), mkfs.xfs/xfs_io (xfsprogs), mkfs.ext4 (e2fsprogs), dmsetup.
+# Node platform (generators/nfd): Debian's PCI ID database, read at PCI_IDS.
+APT_PACKAGES := linux-headers-amd64 gcc make libc6-dev binutils kmod rpm rpm2cpio cpio \
+	makeself xz-utils bzip2 zstd curl shellcheck \
+	util-linux mount xfsprogs e2fsprogs fdisk dmsetup \
+	pci.ids
+PCI_IDS ?= /usr/share/misc/pci.ids
+
+# Tests that need a tool fail instead of skipping when this is set (docs/development.md).
 export SUPREMERAID_REQUIRE_TOOLS ?=
-export KUSTOMIZE KPT PROMTOOL HELM
+export KUSTOMIZE KPT PROMTOOL HELM KUBE_APISERVER ETCD OPA PCI_IDS
 # (one variable per `export NAME := value`: `export A B=v` exports a variable named "B=v")
 export SUPREMERAID_FN := $(FN)
+
+# `make test` runs the cluster e2e too; SKIP_E2E=1 leaves it out.
+SKIP_E2E ?=
+
+# `make bench` and `make fuzz` (fn/krm): BENCHTIME=3s for steadier figures; the raw output is
+# kept in bin/bench.txt. A fuzz crasher lands in fn/krm/testdata/fuzz/<target>/ and from then on
+# runs as a regular test.
+BENCH_PKGS   ?= ./fn/krm/... ./generators/...
+BENCHTIME    ?= 1s
+FUZZTIME     ?= 30s
+FUZZ_TARGETS := FuzzLoad FuzzRun
 
 ##@ Main
 
@@ -53,10 +83,22 @@ render: build ## print the manifests of examples/kustomize/supremeraid.yaml with
 .PHONY: test
 test: tools build ## run every test with every tool installed (what CI runs)
 	SUPREMERAID_REQUIRE_TOOLS=1 $(GO) test -count=1 ./...
+ifneq ($(SKIP_E2E),1)
+test: e2e
+endif
 
 .PHONY: test-short
 test-short: build ## run the tests with the tools already present (missing tools skip)
 	$(GO) test ./...
+
+.PHONY: test-examples
+test-examples: $(KUSTOMIZE) $(KPT) build ## run the examples, overlays and Dockerfile checks with the real kustomize and kpt
+	SUPREMERAID_REQUIRE_TOOLS=1 $(GO) test -count=1 ./examples/...
+
+# e2e/ is its own Go module, so its tests run from there with GOWORK=off.
+.PHONY: e2e
+e2e: tools-e2e build $(KUSTOMIZE) $(HELM) ## cluster e2e: real etcd + kube-apiserver accept every rendered example and overlay; real OPA webhook
+	cd e2e && GOWORK=off SUPREMERAID_REQUIRE_TOOLS=1 $(GO) test -count=1 -v -timeout 20m ./...
 
 .PHONY: lint
 lint: ## gofmt, go vet, and go mod tidy must leave no diff
@@ -64,12 +106,25 @@ lint: ## gofmt, go vet, and go mod tidy must leave no diff
 	$(GO) vet ./...
 	$(GO) mod tidy -diff
 
+.PHONY: bench
+bench: build ## benchmarks (decode, generate, round trip, 5,000 items, growth ratios, cold start)
+	$(GO) test -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) $(BENCH_PKGS) | tee $(BIN)/bench.txt
+	$(GO) run ./fn/krm/internal/benchratio < $(BIN)/bench.txt
+
+.PHONY: fuzz
+fuzz: ## run each fuzz target for FUZZTIME (default 30s); crashers become regular test cases
+	@for t in $(FUZZ_TARGETS); do \
+	  echo "fuzz: $$t for $(FUZZTIME)"; \
+	  $(GO) test ./fn/krm -run '^$$' -fuzz "^$$t$$" -fuzztime $(FUZZTIME) || exit 1; \
+	done
+
 ##@ Code generation
 
 .PHONY: generate
-generate: $(CONTROLLER_GEN) ## regenerate the config CRD and JSON Schema from the Go types
+generate: $(CONTROLLER_GEN) ## regenerate the config CRD, JSON Schema, docs/config-reference.md and doc transcripts
 	$(CONTROLLER_GEN) crd:crdVersions=v1 paths=./generators/config/... output:crd:artifacts:config=generators/config/schema
 	$(GO) run ./generators/config/internal/schemagen generators/config/schema/supremeraid.dev_supremeraids.yaml generators/config/schema/supremeraid.schema.json
+	$(GO) run ./generators/config/internal/refgen generators/config/schema/supremeraid.schema.json docs/config-reference.md
 	$(MAKE) transcripts
 
 .PHONY: transcripts
@@ -80,10 +135,29 @@ transcripts: ## rewrite the console transcripts in README.md and docs/ from the 
 golden: ## rewrite golden files from the current output (review the diff!)
 	UPDATE_GOLDEN=1 $(GO) test ./... -run 'Golden'
 
+.PHONY: golden-examples
+golden-examples: $(KUSTOMIZE) $(KPT) build ## rewrite the examples' golden files from the real tools' output (review the diff!)
+	UPDATE_GOLDEN=1 SUPREMERAID_REQUIRE_TOOLS=1 $(GO) test -count=1 ./examples/...
+
 ##@ Tools
 
 .PHONY: tools
-tools: $(KUSTOMIZE) $(KPT) $(CONTROLLER_GEN) $(PROMTOOL) $(HELM) ## install every tool the tests use
+tools: tools-go tools-apt ## install every tool the unit tests use (make e2e adds tools-e2e)
+
+.PHONY: tools-go
+tools-go: $(KUSTOMIZE) $(KPT) $(CONTROLLER_GEN) $(PROMTOOL) $(HELM) ## install the Go tools into bin/ (kustomize, kpt, controller-gen, promtool, helm)
+
+.PHONY: tools-apt
+tools-apt: ## install the Debian packages the tests run (apt-get runs only when one is missing)
+	@if dpkg -s $(APT_PACKAGES) >/dev/null 2>&1; then echo "tools-apt: all present"; else \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(APT_PACKAGES); fi
+
+# The first build compiles Kubernetes from source (several minutes on 2 cores); after that the
+# script returns at once while bin/.e2e-<module>.stamp matches that module's go.mod, go.sum,
+# build recipe and the Go version.
+.PHONY: tools-e2e
+tools-e2e: ## build bin/kube-apiserver v1.34.2, bin/etcd v3.6.4 and bin/opa v1.22.2 (once; skipped when up to date)
+	e2e/tools/build.sh $(BIN)
 
 $(KUSTOMIZE):
 	GOBIN=$(BIN) $(GO) install sigs.k8s.io/kustomize/kustomize/v5@$(KUSTOMIZE_VERSION)
@@ -92,10 +166,9 @@ $(KUSTOMIZE):
 $(KPT): e2e/tools/kpt/go.mod
 	cd e2e/tools/kpt && GONOSUMDB=github.com/GoogleContainerTools/kpt $(GO) build -o $(KPT) github.com/GoogleContainerTools/kpt
 
-# promtool (module prometheus v0.316.0 = Prometheus v3.16.0) checks and unit-tests the generated alerting
-# rules and the dashboard's queries (generators/monitoring). Its own module (e2e/tools/promtool)
-# keeps Prometheus's large dependency graph out of the product module. Cold build: see
-# docs/monitoring.md (Testing).
+# promtool (module prometheus v0.316.0 = Prometheus v3.16.0) checks and unit-tests the generated
+# alerting rules and the dashboard's queries (generators/monitoring). Its own module
+# (e2e/tools/promtool) keeps Prometheus's large dependency graph out of the product module.
 $(PROMTOOL): e2e/tools/promtool/go.mod
 	cd e2e/tools/promtool && GOWORK=off $(GO) build -o $(PROMTOOL) github.com/prometheus/prometheus/cmd/promtool
 
@@ -109,117 +182,3 @@ $(HELM):
 .PHONY: clean
 clean: ## remove bin/ (tools are rebuilt on the next make)
 	rm -rf $(BIN)
-# --- kmod build tests (kmod/) ------------------------------------------------
-# Debian packages the kmod tests run for real: kernel headers (linux-headers-amd64, with the
-# gcc they were built with) to compile the fixture modules; rpm (rpmbuild, rpm2archive),
-# rpm2cpio and cpio to pack and unpack the fixture RPM; makeself for the fixture installer;
-# kmod (modinfo, depmod, modprobe); xz/bzip2/zstd payloads; binutils (readelf, strip); curl;
-# shellcheck. Idempotent: apt-get only runs when a package is missing.
-KMOD_APT_PACKAGES := linux-headers-amd64 gcc make libc6-dev binutils kmod rpm rpm2cpio cpio \
-	makeself xz-utils bzip2 zstd curl shellcheck
-
-.PHONY: tools-kmod
-tools-kmod: ## install the kmod build test tools (Debian kernel headers, rpm, cpio, makeself, kmod)
-	@if dpkg -s $(KMOD_APT_PACKAGES) >/dev/null 2>&1; then echo "tools-kmod: all present"; else \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(KMOD_APT_PACKAGES); fi
-tools: tools-kmod
-# -----------------------------------------------------------------------------
-
-# --- node agent (fn/agent) test tools: added by the node-agent helper ------
-# blkid/mkswap (util-linux), mount/umount/losetup (mount), mkfs.xfs (xfsprogs),
-# mkfs.ext4 (e2fsprogs). Idempotent: apt-get only runs when a command is missing.
-AGENT_APT_PACKAGES := util-linux mount xfsprogs e2fsprogs fdisk dmsetup
-
-.PHONY: agent-tools
-agent-tools: ## install the node agent's test tools (blkid, mkfs.xfs, mkfs.ext4, mount, losetup)
-	@missing=0; for c in blkid mkswap mount umount losetup mkfs.xfs mkfs.ext4 wipefs sfdisk dmsetup unshare xfs_io; do \
-	  PATH="$$PATH:/sbin:/usr/sbin" command -v $$c >/dev/null 2>&1 || missing=1; \
-	done; \
-	if [ $$missing = 1 ]; then \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(AGENT_APT_PACKAGES); \
-	else echo "agent-tools: all present"; fi
-
-tools: agent-tools
-# ---------------------------------------------------------------------------
-
-# --- cluster e2e (e2e/): added by the e2e helper ----------------------------
-# A real etcd v3.6.4 and kube-apiserver v1.34.2 (pinned in e2e/tools/controlplane/go.mod) and
-# OPA v1.22.2 (e2e/tools/opa/go.mod, the admission webhook backend), built from the Go module
-# proxy by e2e/tools/build.sh into bin/. The first build takes several minutes on 2 cores; after
-# that the script returns at once while bin/.e2e-<module>.stamp matches that module's go.mod,
-# go.sum, build recipe and the Go version.
-# e2e/ is its own Go module, so its tests run from there with GOWORK=off.
-# `make test` runs the e2e too; SKIP_E2E=1 leaves it out: `make test SKIP_E2E=1`.
-KUBE_APISERVER := $(BIN)/kube-apiserver
-ETCD           := $(BIN)/etcd
-OPA            := $(BIN)/opa
-SKIP_E2E       ?=
-export KUBE_APISERVER ETCD OPA
-
-.PHONY: e2e-tools
-e2e-tools: ## build bin/kube-apiserver v1.34.2, bin/etcd v3.6.4 and bin/opa v1.22.2 (once; skipped when up to date)
-	e2e/tools/build.sh $(BIN)
-
-.PHONY: e2e
-e2e: e2e-tools build $(KUSTOMIZE) $(HELM) ## cluster e2e: real etcd + kube-apiserver accept every rendered example and overlay; real OPA webhook
-	cd e2e && GOWORK=off SUPREMERAID_REQUIRE_TOOLS=1 $(GO) test -count=1 -v -timeout 20m ./...
-
-ifneq ($(SKIP_E2E),1)
-test: e2e
-endif
-# ---------------------------------------------------------------------------
-
-# --- node platform (generators/nfd, generators/machineconfig): added by the node-platform helper
-# pci.ids: Debian's PCI ID database; the nfd tests check every default GPU device ID against it
-# where the package installs it (PCI_IDS). kmod: modprobe parses the generated nouveau blacklist.
-# Idempotent: apt-get only runs when a package is missing.
-NODEPLATFORM_APT_PACKAGES := pci.ids kmod
-PCI_IDS ?= /usr/share/misc/pci.ids
-export PCI_IDS
-
-.PHONY: tools-pciids
-tools-pciids: ## install the node platform test data and tools (Debian pci.ids database, kmod's modprobe)
-	@if dpkg -s $(NODEPLATFORM_APT_PACKAGES) >/dev/null 2>&1; then echo "tools-pciids: all present"; else \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(NODEPLATFORM_APT_PACKAGES); fi
-
-tools: tools-pciids
-# ---------------------------------------------------------------------------
-
-# --- tool e2e (examples/, overlays/, Dockerfile): added by the examples helper ---------------
-# Runs every example and overlay with the real kustomize and kpt and the freshly built function
-# (`make test` runs these too, as part of ./...). golden-examples rewrites their golden files
-# (examples/testdata/golden) after a generator change: review the diff.
-.PHONY: test-examples
-test-examples: $(KUSTOMIZE) $(KPT) build ## run the examples, overlays and Dockerfile checks with the real kustomize and kpt
-	SUPREMERAID_REQUIRE_TOOLS=1 $(GO) test -count=1 ./examples/...
-
-.PHONY: golden-examples
-golden-examples: $(KUSTOMIZE) $(KPT) build ## rewrite the examples' golden files from the real tools' output (review the diff!)
-	UPDATE_GOLDEN=1 SUPREMERAID_REQUIRE_TOOLS=1 $(GO) test -count=1 ./examples/...
-# ---------------------------------------------------------------------------
-
-# --- performance and robustness (fn/krm): added by the performance helper --------------------
-# `make bench`: benchmarks of config decode+validate, generation and the whole ResourceList round
-# trip on the README example, a config at the product limits (8 groups, 32 drives, 1,000 virtual
-# drives, 1,000 tenants) and 5,000 pass-through items; then the growth ratios (about 4x for 4x
-# input = linear) and the cold start of bin/supremeraid-fn (one new process per run: median wall
-# time and CPU time). BENCHTIME=3s for steadier figures; the raw output is kept in bin/bench.txt.
-# `make fuzz`: each fuzz target for FUZZTIME; a crasher lands in fn/krm/testdata/fuzz/<target>/
-# and from then on runs as a regular test in `make test`.
-BENCH_PKGS   ?= ./fn/krm/... ./generators/...
-BENCHTIME    ?= 1s
-FUZZTIME     ?= 30s
-FUZZ_TARGETS := FuzzLoad FuzzRun
-
-.PHONY: bench
-bench: build ## benchmarks (decode, generate, round trip, 5,000 items, growth ratios, cold start)
-	$(GO) test -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) $(BENCH_PKGS) | tee $(BIN)/bench.txt
-	$(GO) run ./fn/krm/internal/benchratio < $(BIN)/bench.txt
-
-.PHONY: fuzz
-fuzz: ## run each fuzz target for FUZZTIME (default 30s); crashers become regular test cases
-	@for t in $(FUZZ_TARGETS); do \
-	  echo "fuzz: $$t for $(FUZZTIME)"; \
-	  $(GO) test ./fn/krm -run '^$$' -fuzz "^$$t$$" -fuzztime $(FUZZTIME) || exit 1; \
-	done
-# ---------------------------------------------------------------------------------------------

@@ -3,7 +3,7 @@
 // dependencies never reach the product module's graph.
 module supremeraid.dev/supremeraid-fn/e2e
 
-go 1.26.0
+go 1.26.8
 
 require (
 	github.com/stretchr/testify v1.10.0

@@ -13,10 +13,9 @@ import (
 	"github.com/GoogleContainerTools/kpt-functions-sdk/go/fn"
 	"github.com/google/go-cmp/cmp"
 	"github.com/moby/buildkit/frontend/dockerfile/instructions"
-	"github.com/moby/buildkit/frontend/dockerfile/linter"
-	"github.com/moby/buildkit/frontend/dockerfile/parser"
 	"github.com/moby/patternmatcher"
 	"github.com/moby/patternmatcher/ignorefile"
+	"supremeraid.dev/supremeraid-fn/internal/dockerfiletest"
 )
 
 // No container engine runs here, so the Dockerfile is checked with BuildKit's own parser and
@@ -31,28 +30,11 @@ type dockerfile struct {
 
 func parseRootDockerfile(t *testing.T) dockerfile {
 	t.Helper()
-	f, err := os.Open(filepath.Join(repoRoot(t), "Dockerfile"))
+	text, err := os.ReadFile(filepath.Join(repoRoot(t), "Dockerfile"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer f.Close()
-	res, err := parser.Parse(f)
-	if err != nil {
-		t.Fatalf("parsing the Dockerfile: %v", err)
-	}
-	for _, w := range res.Warnings {
-		t.Errorf("Dockerfile parser warning: %s", w.Short)
-	}
-	lint := linter.New(&linter.Config{
-		ExperimentalAll: true,
-		Warn: func(rule, _, _, msg string, loc []parser.Range) {
-			t.Errorf("Dockerfile lint %s at %v: %s", rule, loc, msg)
-		},
-	})
-	stages, metaArgs, err := instructions.Parse(res.AST, lint)
-	if err != nil {
-		t.Fatalf("reading the Dockerfile's instructions: %v", err)
-	}
+	_, stages, metaArgs := dockerfiletest.Parse(t, string(text))
 	d := dockerfile{stages: map[string]instructions.Stage{}, meta: map[string]string{}}
 	for _, a := range metaArgs {
 		for _, kv := range a.Args {

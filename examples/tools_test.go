@@ -20,6 +20,7 @@ import (
 	"sigs.k8s.io/yaml"
 
 	"supremeraid.dev/supremeraid-fn/fn/krm"
+	"supremeraid.dev/supremeraid-fn/internal/testtool"
 )
 
 // UPDATE_GOLDEN=1 rewrites the golden files under testdata/golden from the current output.
@@ -39,10 +40,7 @@ func repoRoot(t *testing.T) string {
 // run never passes by skipping.
 func missingTool(t *testing.T, format string, args ...any) {
 	t.Helper()
-	if os.Getenv("SUPREMERAID_REQUIRE_TOOLS") == "1" {
-		t.Fatalf(format+" (SUPREMERAID_REQUIRE_TOOLS=1: run `make tools build`)", args...)
-	}
-	t.Skipf(format+" (run `make tools build`, or `make test-examples`)", args...)
+	testtool.Missing(t, format+" (run `make tools build`, or `make test-examples`)", args...)
 }
 
 // tool returns the absolute path of a tool: $ENV (the Makefile sets it), else bin/<name> in the

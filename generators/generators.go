@@ -6,6 +6,8 @@ package generators
 import (
 	"fmt"
 
+	"k8s.io/apimachinery/pkg/util/validation/field"
+
 	"supremeraid.dev/supremeraid-fn/generators/base"
 	"supremeraid.dev/supremeraid-fn/generators/config"
 	"supremeraid.dev/supremeraid-fn/generators/kmm"
@@ -20,11 +22,15 @@ import (
 )
 
 // Family is one output family: a generator of objects and, optionally, notes that reach the
-// user as info results (for example settings an existing object must have).
+// user as info results (for example settings an existing object must have) and rules of its
+// own. Like kyaml's framework.Defaulter/Validator split, the config defaults and validates its
+// fields; a family validates only limits of what it makes (name or tag lengths an operator
+// enforces), which it alone can compute.
 type Family struct {
 	Name     string
 	Generate func(*config.SupremeRAID) ([]any, error)
 	Notes    func(*config.SupremeRAID) []string
+	Validate func(*config.SupremeRAID) field.ErrorList
 }
 
 // Families lists every output family in the order their objects are emitted. To add a family,
@@ -35,12 +41,24 @@ func Families() []Family {
 		{Name: nfd.Component, Generate: nfd.Generate, Notes: nfd.Notes},
 		{Name: machineconfig.Component, Generate: machineconfig.Generate, Notes: machineconfig.Notes},
 		{Name: nvidia.Component, Generate: nvidia.Generate, Notes: nvidia.Notes},
-		{Name: kmm.Component, Generate: kmm.Generate},
+		{Name: kmm.Component, Generate: kmm.Generate, Validate: kmm.Validate},
 		{Name: node.Component, Generate: node.Generate},
 		{Name: monitoring.Component, Generate: monitoring.Generate},
 		{Name: opa.Component, Generate: opa.Generate, Notes: opa.Notes},
 		{Name: tenants.Component, Generate: tenants.Generate},
 	}
+}
+
+// Validate reports every problem of a defaulted config at once: the config's own rules, then
+// each family's, in family order.
+func Validate(cfg *config.SupremeRAID) field.ErrorList {
+	errs := cfg.Validate()
+	for _, f := range Families() {
+		if f.Validate != nil {
+			errs = append(errs, f.Validate(cfg)...)
+		}
+	}
+	return errs
 }
 
 // Output is the result of one generation run.

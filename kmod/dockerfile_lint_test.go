@@ -8,32 +8,14 @@ import (
 	"testing"
 
 	"github.com/moby/buildkit/frontend/dockerfile/instructions"
-	"github.com/moby/buildkit/frontend/dockerfile/linter"
 	"github.com/moby/buildkit/frontend/dockerfile/parser"
+	"supremeraid.dev/supremeraid-fn/internal/dockerfiletest"
 )
 
-// parseDockerfile parses text with BuildKit's parser and instruction reader, failing on any
-// parser or linter warning (all rules, experimental ones included).
+// parseDockerfile parses text as BuildKit does, failing on any parser or linter warning.
 func parseDockerfile(t *testing.T, text string) (*parser.Node, []instructions.Stage, []instructions.ArgCommand) {
 	t.Helper()
-	res, err := parser.Parse(strings.NewReader(text))
-	if err != nil {
-		t.Fatalf("parsing the Dockerfile: %v", err)
-	}
-	for _, w := range res.Warnings {
-		t.Errorf("parser warning: %s", w.Short)
-	}
-	lint := linter.New(&linter.Config{
-		ExperimentalAll: true,
-		Warn: func(rule, _, _, msg string, loc []parser.Range) {
-			t.Errorf("lint %s at %v: %s", rule, loc, msg)
-		},
-	})
-	stages, metaArgs, err := instructions.Parse(res.AST, lint)
-	if err != nil {
-		t.Fatalf("reading the Dockerfile's instructions: %v", err)
-	}
-	return res.AST, stages, metaArgs
+	return dockerfiletest.Parse(t, text)
 }
 
 var varRef = regexp.MustCompile(`\$\{?([A-Za-z_][A-Za-z0-9_]*)`)

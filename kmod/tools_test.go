@@ -7,20 +7,15 @@ import (
 	"sort"
 	"strings"
 	"testing"
-)
 
-// requireToolsEnv makes a missing tool fatal instead of a skip (the Makefile's test target sets it).
-const requireToolsEnv = "SUPREMERAID_REQUIRE_TOOLS"
+	"supremeraid.dev/supremeraid-fn/internal/testtool"
+)
 
 // missing skips the test, or fails it when SUPREMERAID_REQUIRE_TOOLS=1, so `make test` never
 // passes by skipping.
 func missing(t *testing.T, what string) {
 	t.Helper()
-	msg := what + " (run `make tools-kmod` to install it)"
-	if os.Getenv(requireToolsEnv) == "1" {
-		t.Fatalf("%s is set and %s", requireToolsEnv, msg)
-	}
-	t.Skip(msg)
+	testtool.Missing(t, "%s (run `make tools-apt` to install it)", what)
 }
 
 // needTools returns the absolute path of each named program, or skips/fails if one is missing.

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"sync"
 	"testing"
@@ -22,7 +23,15 @@ import (
 )
 
 // crdDirs hold the CRDs installed before any test applies objects.
-var crdDirs = []string{"../testdata/crds", "../testdata/crds/generated", "../testdata/crds/minimal"}
+var crdDirs = []string{upstreamCRDDir, "../testdata/crds/generated", "../testdata/crds/minimal"}
+
+// upstreamCRDDir is the repository's one copy of the upstream CRDs (see its PROVENANCE.md).
+const upstreamCRDDir = "../../generators/internal/crdcheck/testdata/crds"
+
+// olderVersion matches the older copies of a CRD kept there for shape tests
+// (nvidia.com_clusterpolicies-v24.9.2.yaml): a CRD name is installed once, at the
+// current version.
+var olderVersion = regexp.MustCompile(`-v[0-9][0-9.]*\.yaml$`)
 
 // readyTimeout bounds waits for startup and CRDs; a bound, not an assertion.
 const readyTimeout = 2 * time.Minute
@@ -111,6 +120,9 @@ func loadCRDs() ([]apply.Object, error) {
 		}
 		sort.Strings(files)
 		for _, f := range files {
+			if olderVersion.MatchString(f) {
+				continue
+			}
 			objs, err := readObjects(f)
 			if err != nil {
 				return nil, err

@@ -43,10 +43,10 @@ const (
 	// relative to the repository root.
 	configPath = "e2e/admission/testdata/supremeraid.yaml"
 	// chartValuesPath is the chart's own values.yaml (see its PROVENANCE.md).
-	chartValuesPath = "../testdata/opa-kube-mgmt/values.yaml"
+	chartValuesPath = "../../generators/opa/testdata/chart/values.yaml"
 	// sccCRDPath serves the SecurityContextConstraints the tenants family
 	// emits (stored only: there is no OpenShift SCC admission here).
-	sccCRDPath = "../testdata/crds/security.openshift.io_securitycontextconstraints.yaml"
+	sccCRDPath = "../../generators/internal/crdcheck/testdata/crds/security.openshift.io_securitycontextconstraints.yaml"
 
 	// The team contract's defaults, which the test config keeps.
 	podLabel      = "supremeraid.dev/inject"

@@ -32,12 +32,12 @@ type Tool struct {
 
 // The tools the e2e tests use. The Makefile exports each EnvVar.
 var (
-	KubeAPIServer = Tool{Name: "kube-apiserver", EnvVar: "KUBE_APISERVER", Install: "make e2e-tools"}
-	Etcd          = Tool{Name: "etcd", EnvVar: "ETCD", Install: "make e2e-tools"}
+	KubeAPIServer = Tool{Name: "kube-apiserver", EnvVar: "KUBE_APISERVER", Install: "make tools-e2e"}
+	Etcd          = Tool{Name: "etcd", EnvVar: "ETCD", Install: "make tools-e2e"}
 	SupremeRAIDFn = Tool{Name: "supremeraid-fn", EnvVar: "SUPREMERAID_FN", Install: "make build"}
 	Kustomize     = Tool{Name: "kustomize", EnvVar: "KUSTOMIZE", Install: "make tools"}
 	// OPA is the admission webhook backend (`opa run --server`).
-	OPA = Tool{Name: "opa", EnvVar: "OPA", Install: "make e2e-tools"}
+	OPA = Tool{Name: "opa", EnvVar: "OPA", Install: "make tools-e2e"}
 	// Helm renders the real opa-kube-mgmt chart (`helm template`).
 	Helm = Tool{Name: "helm", EnvVar: "HELM", Install: "make tools"}
 )

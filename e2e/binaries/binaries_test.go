@@ -63,8 +63,8 @@ func TestFind(t *testing.T) {
 		},
 		"missing everywhere": {
 			reason: "the error must say how to install the tool",
-			tool:   Tool{Name: "e2e-no-such-tool", EnvVar: "E2E_TEST_TOOL", Install: "make e2e-tools"}, path: dir,
-			wantErr: "install it with `make e2e-tools`",
+			tool:   Tool{Name: "e2e-no-such-tool", EnvVar: "E2E_TEST_TOOL", Install: "make tools-e2e"}, path: dir,
+			wantErr: "install it with `make tools-e2e`",
 		},
 	}
 	for name, tc := range cases {

@@ -267,7 +267,7 @@ func checkVersion(bin, want string) error {
 		return fmt.Errorf("%s --version: %w: %s", bin, err, out)
 	}
 	if !strings.Contains(string(out), want) {
-		return fmt.Errorf("%s --version says %q, want %q; rebuild it with `make e2e-tools`",
+		return fmt.Errorf("%s --version says %q, want %q; rebuild it with `make tools-e2e`",
 			bin, strings.TrimSpace(string(out)), want)
 	}
 	return nil

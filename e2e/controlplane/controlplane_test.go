@@ -103,7 +103,7 @@ func TestStartRefusesAnotherVersion(t *testing.T) {
 	// etcd posing as kube-apiserver: a real binary whose --version is not
 	// Kubernetes v1.34.2, as a stale or foreign bin/kube-apiserver would be.
 	_, err := Start(context.Background(), Options{Etcd: paths[0], KubeAPIServer: paths[0]})
-	if err == nil || !strings.Contains(err.Error(), `want "Kubernetes v1.34.2"`) || !strings.Contains(err.Error(), "make e2e-tools") {
+	if err == nil || !strings.Contains(err.Error(), `want "Kubernetes v1.34.2"`) || !strings.Contains(err.Error(), "make tools-e2e") {
 		t.Errorf("Start with a wrong kube-apiserver = %v, want a version error that says how to rebuild", err)
 	}
 }

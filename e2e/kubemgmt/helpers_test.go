@@ -22,7 +22,7 @@ func realOPA(t *testing.T) *opaserver.Server {
 	if paths == nil {
 		return nil
 	}
-	data, err := os.ReadFile("../testdata/opa-kube-mgmt/values.yaml")
+	data, err := os.ReadFile("../../generators/opa/testdata/chart/values.yaml")
 	if err != nil {
 		t.Fatal(err)
 	}

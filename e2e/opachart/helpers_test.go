@@ -8,7 +8,7 @@ import (
 )
 
 // chartValuesPath is the chart's values.yaml (see its PROVENANCE.md).
-const chartValuesPath = "../testdata/opa-kube-mgmt/values.yaml"
+const chartValuesPath = "../../generators/opa/testdata/chart/values.yaml"
 
 // generatedValues has the shape of `supremeraid-fn opa-values` output (the
 // admission e2e uses the real output; these unit tests need a fixed one).

@@ -203,7 +203,7 @@ func checkVersion(bin string) error {
 	want := "Version: " + Version + "\n"
 	if !strings.HasPrefix(string(out), want) {
 		first, _, _ := strings.Cut(string(out), "\n")
-		return fmt.Errorf("%s version says %q, want %q; rebuild it with `make e2e-tools`", bin, first, strings.TrimSpace(want))
+		return fmt.Errorf("%s version says %q, want %q; rebuild it with `make tools-e2e`", bin, first, strings.TrimSpace(want))
 	}
 	return nil
 }

@@ -21,7 +21,7 @@ import (
 // as our generated values do; authz stays the chart default (on).
 func chartValues(t *testing.T, extra string) *opachart.Values {
 	t.Helper()
-	data, err := os.ReadFile("../testdata/opa-kube-mgmt/values.yaml")
+	data, err := os.ReadFile("../../generators/opa/testdata/chart/values.yaml")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -213,8 +213,8 @@ func TestStartRefusesOtherVersions(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err := Start(context.Background(), bareControlPlane(t), Options{Binary: fake, Values: chartValues(t, ""), Pod: chartPod(t)})
-	if err == nil || !strings.Contains(err.Error(), "make e2e-tools") {
-		t.Errorf("Start with OPA 0.70.0 = %v, want a refusal naming make e2e-tools", err)
+	if err == nil || !strings.Contains(err.Error(), "make tools-e2e") {
+		t.Errorf("Start with OPA 0.70.0 = %v, want a refusal naming make tools-e2e", err)
 	}
 }
 

@@ -42,15 +42,15 @@ build_module() {
 		[[ -x "$bindir/${spec%%=*}" ]] || current=0
 	done
 	if [[ $current == 1 && -f "$stampfile" && "$(cat "$stampfile")" == "$stamp" ]]; then
-		echo "e2e-tools: $module binaries are up to date: ${*%%=*}"
+		echo "tools-e2e: $module binaries are up to date: ${*%%=*}"
 		return
 	fi
 	for spec in "$@"; do
 		local name=${spec%%=*} pkg=${spec#*=} start=$SECONDS
-		echo "e2e-tools: building $name ($pkg) ..."
+		echo "tools-e2e: building $name ($pkg) ..."
 		(cd "$dir" && go build -trimpath -ldflags "$ldflags" -o "$bindir/.$name.tmp" "$pkg")
 		mv -f "$bindir/.$name.tmp" "$bindir/$name"
-		echo "e2e-tools: built $bindir/$name in $((SECONDS - start))s: $(version "$bindir/$name")"
+		echo "tools-e2e: built $bindir/$name in $((SECONDS - start))s: $(version "$bindir/$name")"
 	done
 	echo "$stamp" >"$stampfile"
 }

@@ -86,7 +86,7 @@ func (m *mnode) layout() *Layout {
 	}
 	return &Layout{
 		License: License{KeyFile: m.keyFile},
-		DriveGroups: []DriveGroup{{RaidLevel: "raid5", PhysicalDrives: drives, VirtualDrives: []VirtualDrive{
+		DriveGroups: []DriveGroup{{RAIDLevel: "raid5", PhysicalDrives: drives, VirtualDrives: []VirtualDrive{
 			{Size: "1Gi", Filesystem: m.fs, MountPath: "/var/mnt/sr/vd0"},
 			{Size: "100%", Filesystem: m.fs, MountPath: "/var/mnt/sr/vd1"},
 		}}},
@@ -265,7 +265,7 @@ func (m *mnode) withExtraGroup(device string, allow bool) *Layout {
 	require.NoError(m.t, graidctlsim.AddNVMe(m.nodeRoot, "nvme5n1", "eui.nvme5n1", 64<<20))
 	blank := m.link("eui.nvme5n1", "nvme5n1")
 	l := m.layout()
-	l.DriveGroups = append(l.DriveGroups, DriveGroup{RaidLevel: "raid1",
+	l.DriveGroups = append(l.DriveGroups, DriveGroup{RAIDLevel: "raid1",
 		PhysicalDrives: []PhysicalDrive{{Device: device, AllowInitialize: allow}, {Device: blank}},
 		VirtualDrives:  []VirtualDrive{{Size: "100%", Filesystem: m.fs, MountPath: "/var/mnt/sr/extra"}}})
 	return l

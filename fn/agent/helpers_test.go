@@ -15,7 +15,7 @@ func requireTool(t *testing.T, name string) string {
 	t.Helper()
 	p, err := exec.LookPath(name)
 	if err != nil {
-		missing(t, name+" not found in PATH (install with `make agent-tools`)")
+		missing(t, name+" not found in PATH (install with `make tools-apt`)")
 	}
 	return p
 }

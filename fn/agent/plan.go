@@ -131,7 +131,7 @@ func makePlan(l *Layout, facts [][]driveFact, inv inventory, rec *nodeRecord) pl
 	}
 	for gi, g := range l.DriveGroups {
 		gp := fmt.Sprintf("driveGroups[%d]", gi)
-		grp := groupPlan{Index: gi, Level: g.RaidLevel}
+		grp := groupPlan{Index: gi, Level: g.RAIDLevel}
 		known := true
 		for _, f := range facts[gi] {
 			if f.Wwid == "" || (f.Present && f.WwidErr != nil) {
@@ -221,7 +221,7 @@ func makePlan(l *Layout, facts [][]driveFact, inv inventory, rec *nodeRecord) pl
 		case len(dgs) == 0:
 			grp.CreateDG = true
 		case len(dgs) > 1:
-			refuse("%s: its drives belong to different drive groups %v; the layout wants one %s group of exactly these drives", gp, sortedKeys(dgs), g.RaidLevel)
+			refuse("%s: its drives belong to different drive groups %v; the layout wants one %s group of exactly these drives", gp, sortedKeys(dgs), g.RAIDLevel)
 			continue
 		default:
 			dgID := sortedKeys(dgs)[0]
@@ -234,11 +234,11 @@ func makePlan(l *Layout, facts [][]driveFact, inv inventory, rec *nodeRecord) pl
 			}
 			mode := inv.modeOf(dgID)
 			if mode == "" {
-				refuse("%s: graidctl does not report the RAID level of drive group %d, so it cannot be verified to be %s", gp, dgID, g.RaidLevel)
+				refuse("%s: graidctl does not report the RAID level of drive group %d, so it cannot be verified to be %s", gp, dgID, g.RAIDLevel)
 				continue
 			}
-			if !strings.EqualFold(mode, g.RaidLevel) {
-				refuse("%s: drive group %d is %s but the layout asks for %s; the agent never changes an existing drive group", gp, dgID, mode, g.RaidLevel)
+			if !strings.EqualFold(mode, g.RAIDLevel) {
+				refuse("%s: drive group %d is %s but the layout asks for %s; the agent never changes an existing drive group", gp, dgID, mode, g.RAIDLevel)
 				continue
 			}
 			if n := len(inv.vdsOf(dgID)); n > 0 && rg == nil {
@@ -265,8 +265,8 @@ func (p *plan) serveGroup(l *Layout, gi int, facts []driveFact, inv inventory, r
 		p.Refusals = append(p.Refusals, fmt.Sprintf("%s: drive group %d is recorded as ours but graid does not list it: graid has not finished importing, or has lost its state. Waiting; the agent never re-creates a recorded group (its data is on the SSDs)", gp, rg.DgID))
 		return false
 	}
-	if dg.Mode != "" && !strings.EqualFold(dg.Mode, g.RaidLevel) {
-		p.Refusals = append(p.Refusals, fmt.Sprintf("%s: drive group %d is %s but the layout asks for %s; the agent never changes an existing drive group", gp, rg.DgID, dg.Mode, g.RaidLevel))
+	if dg.Mode != "" && !strings.EqualFold(dg.Mode, g.RAIDLevel) {
+		p.Refusals = append(p.Refusals, fmt.Sprintf("%s: drive group %d is %s but the layout asks for %s; the agent never changes an existing drive group", gp, rg.DgID, dg.Mode, g.RAIDLevel))
 		return false
 	}
 	var missing []string

@@ -14,7 +14,7 @@ func planLayout() *Layout {
 	return &Layout{
 		License: License{KeyFile: "/license/key"},
 		DriveGroups: []DriveGroup{{
-			RaidLevel: "raid5",
+			RAIDLevel: "raid5",
 			PhysicalDrives: []PhysicalDrive{
 				{Device: "/dev/nvme0n1"}, {Device: "/dev/nvme1n1"}, {Device: "/dev/nvme2n1", AllowInitialize: true},
 			},

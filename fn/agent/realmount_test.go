@@ -111,7 +111,7 @@ func TestRealMount(t *testing.T) {
 	layout := &Layout{
 		License: License{KeyFile: keyFile},
 		DriveGroups: []DriveGroup{{
-			RaidLevel:      "raid0",
+			RAIDLevel:      "raid0",
 			PhysicalDrives: []PhysicalDrive{{Device: "/dev/nvme0n1"}, {Device: "/dev/nvme1n1"}},
 			VirtualDrives: []VirtualDrive{
 				{Size: "1Gi", Filesystem: "xfs", MountPath: "/var/mnt/supremeraid/vd0", MountOptions: []string{"noatime"}},

@@ -227,7 +227,7 @@ func TestRunTable(t *testing.T) {
 			setup: func(t *testing.T, e *env, l *Layout) {
 				l6 := *l
 				l6.DriveGroups = []DriveGroup{l.DriveGroups[0]}
-				l6.DriveGroups[0].RaidLevel = "raid6"
+				l6.DriveGroups[0].RAIDLevel = "raid6"
 				l6.DriveGroups[0].VirtualDrives = l.DriveGroups[0].VirtualDrives[:1]
 				mustReady(t, e, &l6)
 			},

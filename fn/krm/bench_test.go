@@ -230,7 +230,7 @@ func fnBinary(tb testing.TB) string {
 	return bin
 }
 
-// BenchmarkBadDrives: the 1 MB config with 50,000 bad drives, through Load and through
+// BenchmarkBadDrives: a 1 MB config with 50,000 bad drives, through Load and through
 // the function (whose SDK serialises every result): go test -bench BadDrives -run ^$ ./fn/krm.
 func BenchmarkBadDrives(b *testing.B) {
 	cfg := badListConfig(50000, false)

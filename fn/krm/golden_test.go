@@ -51,11 +51,7 @@ func TestGoldenSuccess(t *testing.T) {
 // and, where the config is valid YAML, through the KRM function: results carry the paths and no
 // item is generated.
 func TestGoldenErrors(t *testing.T) {
-	dirs, _ := filepath.Glob("testdata/error/*")
-	if len(dirs) == 0 {
-		t.Fatal("no error cases found")
-	}
-	for _, dir := range dirs {
+	for _, dir := range caseDirs(t, "error") {
 		t.Run(filepath.Base(dir), func(t *testing.T) {
 			data, err := os.ReadFile(filepath.Join(dir, "config.yaml"))
 			if err != nil {

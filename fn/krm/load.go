@@ -31,7 +31,7 @@ func Load(data []byte) (*config.SupremeRAID, field.ErrorList) {
 	cfg.Default()
 	// Validate what was understood: a field the decoder refused is unset now, and whatever the
 	// validator says about it (or below it) would only repeat the decoder's problem.
-	semantic := append(metaErrs, cfg.Validate()...)
+	semantic := append(metaErrs, generators.Validate(cfg)...)
 	if len(semantic) == 0 {
 		// What the node agent would refuse (mount options such as bind) is a config problem
 		// too. It re-checks much of what Validate checks, so it runs only when Validate is

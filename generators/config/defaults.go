@@ -1,5 +1,7 @@
 package config
 
+import "k8s.io/utils/ptr"
+
 // Defaults for everything a user may leave out. Exported so generators and docs use one value.
 const (
 	DefaultName      = "graid"
@@ -8,22 +10,22 @@ const (
 	DefaultPool      = "worker"
 	// DefaultCustomPool is the MachineConfigPool made for SupremeRAID nodes when the config
 	// names no pool; nodes join it with the label node-role.kubernetes.io/supremeraid.
-	DefaultCustomPool        = "supremeraid"
-	DefaultIOMMU             = "pt"
-	DefaultNodeImage         = "quay.io/supremeraid-fn/supremeraid-fn:v0.1.0"
-	DefaultGracePeriod       = int64(120)
-	RestOfGroup              = "100%" // the only percentage: the rest of the drive group
-	DefaultVDSize            = RestOfGroup
-	DefaultFilesystem        = XFS
-	DefaultPodLabel          = "supremeraid.dev/inject"
-	DefaultContainerPath     = "/data"
-	DefaultOPANamespace      = "opa"
-	DefaultTimeoutSeconds    = int32(5)
-	DefaultArgoCDNamespace   = "openshift-gitops"
-	DefaultArgoCDProject     = "default"
-	DefaultOPAChartRepo      = "https://open-policy-agent.github.io/kube-mgmt/charts"
-	DefaultOPAChartVersion   = "11.0.7"
-	DefaultPoolMaxUnavailble = int32(1)
+	DefaultCustomPool         = "supremeraid"
+	DefaultIOMMU              = "pt"
+	DefaultNodeImage          = "quay.io/supremeraid-fn/supremeraid-fn:v0.1.0"
+	DefaultGracePeriod        = int64(120)
+	RestOfGroup               = "100%" // the only percentage: the rest of the drive group
+	DefaultVDSize             = RestOfGroup
+	DefaultFilesystem         = XFS
+	DefaultPodLabel           = "supremeraid.dev/inject"
+	DefaultContainerPath      = "/data"
+	DefaultOPANamespace       = "opa"
+	DefaultTimeoutSeconds     = int32(5)
+	DefaultArgoCDNamespace    = "openshift-gitops"
+	DefaultArgoCDProject      = "default"
+	DefaultOPAChartRepo       = "https://open-policy-agent.github.io/kube-mgmt/charts"
+	DefaultOPAChartVersion    = "11.0.7"
+	DefaultPoolMaxUnavailable = int32(1)
 	// InternalRegistry is OpenShift's image registry service, as nodes and builds reach it.
 	InternalRegistry        = "image-registry.openshift-image-registry.svc:5000"
 	DefaultNodeRuntimeClass = "nvidia"
@@ -64,13 +66,13 @@ func (c *SupremeRAID) Default() {
 		s.NodeSelector = map[string]string{NodeLabel: "true"}
 	}
 	if s.NodeDiscovery.Enabled == nil {
-		s.NodeDiscovery.Enabled = ptr(true)
+		s.NodeDiscovery.Enabled = ptr.To(true)
 	}
 	if len(s.NodeDiscovery.GPUDeviceIDs) == 0 {
 		s.NodeDiscovery.GPUDeviceIDs = append([]string(nil), DefaultGPUDeviceIDs...)
 	}
 	if s.MachineConfig.Enabled == nil {
-		s.MachineConfig.Enabled = ptr(true)
+		s.MachineConfig.Enabled = ptr.To(true)
 	}
 	// By default only SupremeRAID nodes get the MachineConfig (and reboot for it): a dedicated
 	// pool that inherits every worker MachineConfig. Naming pools (e.g. [worker]) is the
@@ -79,7 +81,7 @@ func (c *SupremeRAID) Default() {
 		s.MachineConfig.CustomPool = &CustomPool{Name: DefaultCustomPool}
 	}
 	if cp := s.MachineConfig.CustomPool; cp != nil && cp.MaxUnavailable == nil {
-		cp.MaxUnavailable = ptr(DefaultPoolMaxUnavailble)
+		cp.MaxUnavailable = ptr.To(DefaultPoolMaxUnavailable)
 	}
 	if len(s.MachineConfig.Pools) == 0 {
 		if cp := s.MachineConfig.CustomPool; cp != nil && cp.Name != "" {
@@ -92,7 +94,7 @@ func (c *SupremeRAID) Default() {
 		s.Driver.LicenseSecret = c.Name + "-license"
 	}
 	if s.NVIDIA.ClusterPolicy == nil {
-		s.NVIDIA.ClusterPolicy = ptr(true)
+		s.NVIDIA.ClusterPolicy = ptr.To(true)
 	}
 	// Without a version there is no image to name; Validate reports the missing version once.
 	if s.NVIDIA.DriverImage == "" && s.NVIDIA.DriverVersion != "" {
@@ -108,13 +110,13 @@ func (c *SupremeRAID) Default() {
 		s.NVIDIA.DevicePlugin = DevicePluginPerNode
 	}
 	if s.Kernel.IOMMU == nil {
-		s.Kernel.IOMMU = ptr(DefaultIOMMU)
+		s.Kernel.IOMMU = ptr.To(DefaultIOMMU)
 	}
 	if s.Kernel.NVMeMultipath == nil {
-		s.Kernel.NVMeMultipath = ptr(true)
+		s.Kernel.NVMeMultipath = ptr.To(true)
 	}
 	if s.Kernel.BlacklistNouveau == nil {
-		s.Kernel.BlacklistNouveau = ptr(true)
+		s.Kernel.BlacklistNouveau = ptr.To(true)
 	}
 	if s.Node.Image == "" {
 		s.Node.Image = DefaultNodeImage
@@ -123,10 +125,10 @@ func (c *SupremeRAID) Default() {
 		s.Node.ImageRepository = DefaultNodeImageRepository(c)
 	}
 	if s.Node.RuntimeClassName == nil {
-		s.Node.RuntimeClassName = ptr(DefaultNodeRuntimeClass)
+		s.Node.RuntimeClassName = ptr.To(DefaultNodeRuntimeClass)
 	}
 	if s.Node.TerminationGracePeriodSeconds == nil {
-		s.Node.TerminationGracePeriodSeconds = ptr(DefaultGracePeriod)
+		s.Node.TerminationGracePeriodSeconds = ptr.To(DefaultGracePeriod)
 	}
 	for i := range s.RAID.DriveGroups {
 		dg := &s.RAID.DriveGroups[i]
@@ -154,7 +156,7 @@ func (c *SupremeRAID) Default() {
 	}
 	for i := range w.Namespaces {
 		if ns := &w.Namespaces[i]; ns.FSGroup == nil {
-			ns.FSGroup = ptr(ns.RunAsGroup)
+			ns.FSGroup = ptr.To(ns.RunAsGroup)
 		}
 	}
 	for i := range w.Namespaces {
@@ -167,7 +169,7 @@ func (c *SupremeRAID) Default() {
 	}
 	o := &s.OPA
 	if o.Enabled == nil {
-		o.Enabled = ptr(true)
+		o.Enabled = ptr.To(true)
 	}
 	if o.Namespace == "" {
 		o.Namespace = DefaultOPANamespace
@@ -176,7 +178,7 @@ func (c *SupremeRAID) Default() {
 		o.FailurePolicy = FailurePolicyFail
 	}
 	if o.TimeoutSeconds == nil {
-		o.TimeoutSeconds = ptr(DefaultTimeoutSeconds)
+		o.TimeoutSeconds = ptr.To(DefaultTimeoutSeconds)
 	}
 	if o.Install == "" {
 		o.Install = InstallHelm
@@ -194,8 +196,6 @@ func (c *SupremeRAID) Default() {
 		o.ArgoCD.ChartVersion = DefaultOPAChartVersion
 	}
 }
-
-func ptr[T any](v T) *T { return &v }
 
 // DefaultNodeImageRepository is where the node image build pushes unless spec.node.imageRepository
 // says otherwise: an ImageStream <name>-node in spec.namespace of the internal registry.

@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"k8s.io/utils/ptr"
 )
 
 func TestDefault(t *testing.T) {
@@ -69,8 +70,8 @@ func TestDefault(t *testing.T) {
 			reason: "pointer booleans keep a user's false",
 			in: func() *SupremeRAID {
 				c := minimal()
-				c.Spec.NVIDIA.ClusterPolicy = ptr(false)
-				c.Spec.Kernel.IOMMU = ptr("")
+				c.Spec.NVIDIA.ClusterPolicy = ptr.To(false)
+				c.Spec.Kernel.IOMMU = ptr.To("")
 				return c
 			},
 			check: func(t *testing.T, c *SupremeRAID) {

@@ -3,6 +3,8 @@ package config
 import (
 	"strings"
 	"testing"
+
+	"k8s.io/utils/ptr"
 )
 
 // TestNodeImageFields covers spec.node.imageRepository and spec.node.runtimeClassName: their
@@ -29,14 +31,14 @@ func TestNodeImageFields(t *testing.T) {
 		},
 		"explicit empty runtime class survives": {
 			reason:   `"" means no runtimeClassName (GPU Operator OCI hook), so defaulting must keep it`,
-			edit:     func(c *SupremeRAID) { c.Spec.Node.RuntimeClassName = ptr("") },
+			edit:     func(c *SupremeRAID) { c.Spec.Node.RuntimeClassName = ptr.To("") },
 			wantRepo: "image-registry.openshift-image-registry.svc:5000/supremeraid/graid-node",
 		},
 		"bad values": {
 			reason: "a repository with a tag and a runtime class that is no object name are reported with their paths",
 			edit: func(c *SupremeRAID) {
 				c.Spec.Node.ImageRepository = "registry.example.com/graid/node:v1"
-				c.Spec.Node.RuntimeClassName = ptr("NVIDIA_runtime")
+				c.Spec.Node.RuntimeClassName = ptr.To("NVIDIA_runtime")
 			},
 			wantRepo: "registry.example.com/graid/node:v1",
 			wantRC:   "NVIDIA_runtime",

@@ -14,6 +14,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/santhosh-tekuri/jsonschema/v6"
 	"sigs.k8s.io/yaml"
+	"supremeraid.dev/supremeraid-fn/internal/testtool"
 )
 
 // TestJSONSchemaUpToDate: the committed JSON Schema is exactly what the committed CRD derives to.
@@ -30,16 +31,7 @@ func TestJSONSchemaUpToDate(t *testing.T) {
 // TestCRDUpToDate regenerates the CRD from the Go types with the pinned controller-gen and
 // compares it with the committed one.
 func TestCRDUpToDate(t *testing.T) {
-	cg := os.Getenv("CONTROLLER_GEN")
-	if cg == "" {
-		cg, _ = filepath.Abs("../../bin/controller-gen")
-	}
-	if _, err := os.Stat(cg); err != nil {
-		if os.Getenv("SUPREMERAID_REQUIRE_TOOLS") == "1" {
-			t.Fatalf("controller-gen not found at %s (make tools)", cg)
-		}
-		t.Skipf("controller-gen not found at %s; run make tools", cg)
-	}
+	cg := testtool.Find(t, "controller-gen", "CONTROLLER_GEN", "make tools")
 	out := t.TempDir()
 	cmd := exec.Command(cg, "crd:crdVersions=v1", "paths=./...", "output:crd:artifacts:config="+out)
 	if b, err := cmd.CombinedOutput(); err != nil {

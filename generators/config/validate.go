@@ -16,12 +16,12 @@ import (
 
 // SupremeRAID product limits: the one table in generators/nodelayout, with its sources.
 const (
-	MaxPhysicalDrives       = nodelayout.MaxPhysicalDrives
-	MaxDriveGroups          = nodelayout.MaxDriveGroups
-	MaxDrivesPerGroup       = nodelayout.MaxDrivesPerGroup
-	MaxVirtualDrivesPerGrp  = nodelayout.MaxVirtualDrivesPerG
-	maxNameLen              = 40 // leaves room for the longest suffix within 63 characters
-	maxExtraKernelArgLength = 256
+	MaxPhysicalDrives        = nodelayout.MaxPhysicalDrives
+	MaxDriveGroups           = nodelayout.MaxDriveGroups
+	MaxDrivesPerGroup        = nodelayout.MaxDrivesPerGroup
+	MaxVirtualDrivesPerGroup = nodelayout.MaxVirtualDrivesPerGroup
+	maxNameLen               = 40 // leaves room for the longest suffix within 63 characters
+	maxExtraKernelArgLength  = 256
 )
 
 // MinDrives is the smallest drive count each RAID level accepts (nodelayout.MinDrives).
@@ -79,9 +79,6 @@ func (c *SupremeRAID) Validate() field.ErrorList {
 	errs = append(errs, validateTenants(spec.Child("workloads"), &s.Workloads)...)
 	errs = append(errs, validateOPA(spec.Child("opa"), s)...)
 	errs = append(errs, validateMonitoring(spec.Child("monitoring"), &s.Monitoring)...)
-	if len(nameErrs) == 0 {
-		errs = append(errs, validateKMMLimits(c)...)
-	}
 	errs = append(errs, validateInput(c)...)
 	return errs
 }
@@ -306,7 +303,7 @@ func validateRAID(p *field.Path, r *RAID) field.ErrorList {
 		dg := &r.DriveGroups[i]
 		ip := dgp.Index(i)
 		errs = append(errs, validateDriveGroup(ip, dg, drives)...)
-		if len(dg.VirtualDrives) > MaxVirtualDrivesPerGrp {
+		if len(dg.VirtualDrives) > MaxVirtualDrivesPerGroup {
 			continue // reported by validateDriveGroup; its entries are not walked
 		}
 		for j := range dg.VirtualDrives {
@@ -363,13 +360,13 @@ func validateDriveGroup(p *field.Path, dg *DriveGroup, drives map[string]string)
 	if len(dg.VirtualDrives) == 0 {
 		errs = append(errs, field.Required(vdp, "at least one virtual drive"))
 	}
-	if len(dg.VirtualDrives) > MaxVirtualDrivesPerGrp {
-		errs = append(errs, field.TooMany(vdp, len(dg.VirtualDrives), MaxVirtualDrivesPerGrp))
+	if len(dg.VirtualDrives) > MaxVirtualDrivesPerGroup {
+		errs = append(errs, field.TooMany(vdp, len(dg.VirtualDrives), MaxVirtualDrivesPerGroup))
 	}
 	// graidctl reports no drive-group capacity to compute a share from, so "100%" means "create
 	// the virtual drive without a size" (the rest of the group) and only the last drive may do it.
 	for j, vd := range dg.VirtualDrives {
-		if j >= MaxVirtualDrivesPerGrp {
+		if j >= MaxVirtualDrivesPerGroup {
 			break
 		}
 		if vd.Size == RestOfGroup && j != len(dg.VirtualDrives)-1 {

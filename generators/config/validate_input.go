@@ -83,7 +83,7 @@ func validateInput(c *SupremeRAID) field.ErrorList {
 		}
 		dg := &s.RAID.DriveGroups[i]
 		for j := range dg.VirtualDrives {
-			if j >= MaxVirtualDrivesPerGrp {
+			if j >= MaxVirtualDrivesPerGroup {
 				break
 			}
 			mp := dg.VirtualDrives[j].MountPath

@@ -120,32 +120,6 @@ func TestValidateKMM(t *testing.T) {
 			},
 			want: []string{"spec.nodeSelector[nvidia.com/cuda.driver-version.full]: set from spec.nvidia.driverVersion"},
 		},
-		"name and namespace too long for KMM": {
-			reason: "KMM's webhook rejects a Module whose name and namespace exceed 40 characters",
-			mutate: func(c *SupremeRAID) { c.Name = strings.Repeat("n", 20); c.Spec.Namespace = strings.Repeat("s", 21) },
-			want:   []string{"spec.namespace: at most 40 characters together, got 41"},
-		},
-		"name and namespace at the limit": {
-			reason: "exactly 40 is accepted",
-			mutate: func(c *SupremeRAID) { c.Name = strings.Repeat("n", 20); c.Spec.Namespace = strings.Repeat("s", 20) },
-		},
-		"version too long for the image tag": {
-			reason: "the kmod image tag would exceed 128 characters",
-			mutate: func(c *SupremeRAID) { c.Spec.Driver.Version = "1.7.2-" + strings.Repeat("9", 60) },
-			want:   []string{"spec.driver.version: too long for the kernel module image tag"},
-		},
-		"signing makes the tag longer": {
-			reason: "KMM's unsigned-image suffix counts only when signing is on",
-			mutate: func(c *SupremeRAID) {
-				c.Spec.Driver.Version = "1.7.2-" + strings.Repeat("9", 40)
-				c.Spec.Driver.Sign = &Sign{KeySecret: "k", CertSecret: "c"}
-			},
-			want: []string{"spec.driver.version: KMM's _<namespace>_<name>_kmm_unsigned suffix"},
-		},
-		"same version without signing": {
-			reason: "fits without the suffix",
-			mutate: func(c *SupremeRAID) { c.Spec.Driver.Version = "1.7.2-" + strings.Repeat("9", 40) },
-		},
 		"tolerations": {
 			reason: "the API server's and KMM's toleration rules, each with its index",
 			mutate: func(c *SupremeRAID) {

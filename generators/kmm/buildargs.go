@@ -84,5 +84,5 @@ func inputsHash(cfg *config.SupremeRAID) string {
 	h := sha256.New()
 	fmt.Fprintf(h, "installer-sha256=%s\nnvidia-kernel-module-type=%s\n",
 		cfg.Spec.Driver.Installer.SHA256, cfg.Spec.NVIDIA.KernelModuleType)
-	return hex.EncodeToString(h.Sum(nil))[:config.KmodTagHashLength]
+	return hex.EncodeToString(h.Sum(nil))[:KmodTagHashLength]
 }

@@ -68,7 +68,7 @@ func TestContainerImageTagLength(t *testing.T) {
 		c := &config.SupremeRAID{}
 		*c = *testConfig(t, nil)
 		mutate(version)(c)
-		return len(c.Validate()) == 0
+		return len(c.Validate())+len(kmm.Validate(c)) == 0
 	}
 	version := "1.7.2-0"
 	if !valid(version) {
@@ -83,10 +83,10 @@ func TestContainerImageTagLength(t *testing.T) {
 	cfg := testConfig(t, mutate(version))
 	img := kmm.ContainerImage(cfg)
 	tag := img[strings.LastIndex(img, ":")+1:]
-	kernel := strings.Repeat("k", config.KmodTagKernelAllowance)
+	kernel := strings.Repeat("k", kmm.KmodTagKernelAllowance)
 	full := strings.Replace(tag, "${KERNEL_FULL_VERSION}", kernel, 1) + "_" + cfg.Spec.Namespace + "_" + cfg.Name + "_kmm_unsigned"
-	if len(full) != config.MaxImageTagLength {
-		t.Errorf("the longest accepted version %q makes a %d-character tag; want exactly %d", version, len(full), config.MaxImageTagLength)
+	if len(full) != kmm.MaxImageTagLength {
+		t.Errorf("the longest accepted version %q makes a %d-character tag; want exactly %d", version, len(full), kmm.MaxImageTagLength)
 	}
 	if !regexp.MustCompile(`^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$`).MatchString(full) {
 		t.Errorf("tag %q is not a valid image tag", full)

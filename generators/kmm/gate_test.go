@@ -2,13 +2,10 @@ package kmm_test
 
 import (
 	"regexp"
-	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
-	"k8s.io/apimachinery/pkg/util/validation"
 
-	"supremeraid.dev/supremeraid-fn/generators/config"
 	"supremeraid.dev/supremeraid-fn/generators/kmm"
 )
 
@@ -44,65 +41,6 @@ func TestKernelRegexp(t *testing.T) {
 				t.Errorf("%s matches %q = %v, want %v (%s)", kmm.KernelRegexp, tc.kernel, got, tc.match, tc.reason)
 			}
 		})
-	}
-}
-
-func TestNodeSelectorAndGate(t *testing.T) {
-	cases := map[string]struct {
-		reason string
-		mutate func(*config.SupremeRAID)
-		want   map[string]string
-	}{
-		"default": {
-			reason: "the NFD label plus the GFD driver-version label",
-			want:   map[string]string{config.NodeLabel: "true", "nvidia.com/cuda.driver-version.full": "550.90.07"},
-		},
-		"own selector, other driver": {
-			reason: "a user selector is kept whole and the gate follows spec.nvidia.driverVersion",
-			mutate: func(c *config.SupremeRAID) {
-				c.Spec.NodeSelector = map[string]string{"node-role.kubernetes.io/storage": "", "example.com/rack": "r1"}
-				c.Spec.NVIDIA.DriverVersion = "570.133.20"
-			},
-			want: map[string]string{"node-role.kubernetes.io/storage": "", "example.com/rack": "r1", "nvidia.com/cuda.driver-version.full": "570.133.20"},
-		},
-	}
-	for name, tc := range cases {
-		t.Run(name, func(t *testing.T) {
-			cfg := testConfig(t, tc.mutate)
-			if diff := cmp.Diff(tc.want, kmm.NodeSelector(cfg)); diff != "" {
-				t.Errorf("NodeSelector (-want +got) (%s):\n%s", tc.reason, diff)
-			}
-			gate := kmm.LoadGate(cfg)
-			if len(gate) != 1 || gate[config.DriverVersionLabel] != cfg.Spec.NVIDIA.DriverVersion {
-				t.Errorf("LoadGate = %v", gate)
-			}
-			for k, v := range kmm.NodeSelector(cfg) {
-				if errs := append(validation.IsQualifiedName(k), validation.IsValidLabelValue(v)...); len(errs) > 0 {
-					t.Errorf("selector %s=%s is not a valid label: %v", k, v, errs)
-				}
-			}
-		})
-	}
-}
-
-// TestReadyLabel checks KMM's ready label for the names the node generator will select on,
-// including the longest name and namespace Validate lets through.
-func TestReadyLabel(t *testing.T) {
-	cfg := testConfig(t, nil)
-	if got, want := kmm.ReadyLabel(cfg), "kmm.node.kubernetes.io/supremeraid.graid.ready"; got != want {
-		t.Errorf("ReadyLabel = %q, want %q", got, want)
-	}
-	long := testConfig(t, func(c *config.SupremeRAID) {
-		c.Name = strings.Repeat("n", 10)
-		c.Spec.Namespace = strings.Repeat("s", config.MaxModuleNameAndNamespace-10)
-	})
-	if errs := validation.IsQualifiedName(kmm.ReadyLabel(long)); len(errs) > 0 {
-		t.Errorf("ReadyLabel %q for the longest accepted names is not a valid label key: %v", kmm.ReadyLabel(long), errs)
-	}
-	// KMM's ordered-upgrade label is the longest it derives; it must fit too, should it be used.
-	version := "kmm.node.kubernetes.io/version-module." + long.Spec.Namespace + "." + long.Name
-	if errs := validation.IsQualifiedName(version); len(errs) > 0 {
-		t.Errorf("KMM's version label %q would be invalid: %v", version, errs)
 	}
 }
 

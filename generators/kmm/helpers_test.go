@@ -5,6 +5,7 @@ import (
 
 	"supremeraid.dev/supremeraid-fn/generators"
 	"supremeraid.dev/supremeraid-fn/generators/config"
+	"supremeraid.dev/supremeraid-fn/generators/internal/testconfig"
 	"supremeraid.dev/supremeraid-fn/generators/kmm"
 )
 
@@ -15,31 +16,17 @@ const (
 	kmodRepo  = "image-registry.openshift-image-registry.svc:5000/supremeraid/graid-kmod"
 )
 
-// testConfig returns a defaulted config that passes Validate after mutate, so each case states
-// only what it changes and no case tests a config users could not write.
+// testConfig returns the shared test config (testconfig.Valid) with this package's installer URL,
+// after mutate: each case states only what it changes and no case tests a config users could
+// not write.
 func testConfig(t *testing.T, mutate func(*config.SupremeRAID)) *config.SupremeRAID {
 	t.Helper()
-	c := &config.SupremeRAID{}
-	c.APIVersion, c.Kind, c.Name = config.APIVersion, config.Kind, "graid"
-	c.Spec.Driver = config.Driver{
-		Version:   "1.7.2",
-		Installer: config.Installer{URL: installer, SHA256: sha},
-		KmodImage: kmodRepo,
-	}
-	c.Spec.NVIDIA.DriverVersion = "550.90.07"
-	c.Spec.RAID.DriveGroups = []config.DriveGroup{{
-		RAIDLevel:      config.RAID1,
-		PhysicalDrives: []string{"/dev/nvme0n1", "/dev/nvme1n1"},
-		VirtualDrives:  []config.VirtualDrive{{MountPath: "/var/mnt/supremeraid/vd0"}},
-	}}
-	if mutate != nil {
-		mutate(c)
-	}
-	c.Default()
-	if errs := c.Validate(); len(errs) > 0 {
-		t.Fatalf("test config is invalid: %v", errs.ToAggregate())
-	}
-	return c
+	return testconfig.Valid(t, func(c *config.SupremeRAID) {
+		c.Spec.Driver.Installer.URL = installer
+		if mutate != nil {
+			mutate(c)
+		}
+	})
 }
 
 // generate runs the generator and returns its two objects, failing on anything unexpected.

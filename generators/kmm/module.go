@@ -64,7 +64,7 @@ func module(cfg *config.SupremeRAID) (*Module, error) {
 	}
 	mod := &Module{
 		TypeMeta:   metav1.TypeMeta{APIVersion: APIVersion, Kind: Kind},
-		ObjectMeta: meta.Object(cfg, ModuleName(cfg), cfg.Spec.Namespace, Component, meta.WaveOperands),
+		ObjectMeta: meta.Object(cfg, meta.ModuleName(cfg), cfg.Spec.Namespace, Component, meta.WaveOperands),
 		Spec: ModuleSpec{
 			ModuleLoader: &ModuleLoaderSpec{
 				ServiceAccountName: meta.KMMServiceAccount(cfg),
@@ -77,7 +77,7 @@ func module(cfg *config.SupremeRAID) (*Module, error) {
 					KernelMappings: []KernelMapping{mapping},
 				},
 			},
-			Selector:    NodeSelector(cfg),
+			Selector:    meta.ModuleSelector(cfg),
 			Tolerations: cfg.Spec.Tolerations,
 		},
 	}

@@ -8,8 +8,10 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"k8s.io/utils/ptr"
 
 	"supremeraid.dev/supremeraid-fn/generators/config"
+	"supremeraid.dev/supremeraid-fn/internal/testtool"
 )
 
 const udevRule = `ACTION=="add|change", SUBSYSTEM=="block", KERNEL=="gdg*", ENV{DEVTYPE}=="disk", ATTR{queue/scheduler}="none"`
@@ -26,7 +28,7 @@ func TestFiles(t *testing.T) {
 		},
 		"keep nouveau": {
 			reason:    "blacklistNouveau: false writes no modprobe.d file",
-			mutate:    func(c *config.SupremeRAID) { c.Spec.Kernel.BlacklistNouveau = boolPtr(false) },
+			mutate:    func(c *config.SupremeRAID) { c.Spec.Kernel.BlacklistNouveau = ptr.To(false) },
 			wantPaths: []string{"/etc/udev/rules.d/99-graid-supremeraid-scheduler.rules"},
 		},
 		"other name": {
@@ -90,7 +92,7 @@ func TestFileContents(t *testing.T) {
 // TestNouveauBlacklistWithModprobe hands the generated file to the real modprobe (kmod) as its
 // only configuration and checks what it understood.
 func TestNouveauBlacklistWithModprobe(t *testing.T) {
-	modprobe := findTool(t, "modprobe", "kmod (make tools-pciids)")
+	modprobe := findTool(t, "modprobe", "kmod (make tools-apt)")
 	dir := t.TempDir()
 	f := Files(testConfig(t, nil))[0]
 	if err := os.WriteFile(filepath.Join(dir, filepath.Base(f.Path)), []byte(f.Contents), 0o644); err != nil {
@@ -107,27 +109,8 @@ func TestNouveauBlacklistWithModprobe(t *testing.T) {
 	}
 }
 
-// findTool locates a command on PATH or in the sbin directories; missing, it skips, or fails
-// when SUPREMERAID_REQUIRE_TOOLS=1 (make test).
+// findTool locates a command on PATH or in the sbin directories (testtool.Find).
 func findTool(t *testing.T, name, pkg string) string {
 	t.Helper()
-	if p, err := exec.LookPath(name); err == nil {
-		return p
-	}
-	for _, dir := range []string{"/usr/sbin", "/sbin"} {
-		if p := filepath.Join(dir, name); isExecutable(p) {
-			return p
-		}
-	}
-	msg := name + " not found: install " + pkg
-	if os.Getenv("SUPREMERAID_REQUIRE_TOOLS") == "1" {
-		t.Fatal(msg)
-	}
-	t.Skip(msg)
-	return ""
-}
-
-func isExecutable(p string) bool {
-	st, err := os.Stat(p)
-	return err == nil && !st.IsDir() && st.Mode()&0o111 != 0
+	return testtool.Find(t, name, "", "install "+pkg)
 }

@@ -12,7 +12,3 @@ func testConfig(t *testing.T, mutate func(*config.SupremeRAID)) *config.SupremeR
 	t.Helper()
 	return testconfig.Valid(t, mutate)
 }
-
-func boolPtr(b bool) *bool    { return &b }
-func strPtr(s string) *string { return &s }
-func int32Ptr(i int32) *int32 { return &i }

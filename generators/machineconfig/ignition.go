@@ -9,6 +9,7 @@ import (
 	igntypes "github.com/coreos/ignition/v2/config/v3_2/types"
 	"github.com/coreos/vcontext/report"
 	"github.com/vincent-petithory/dataurl"
+	"k8s.io/utils/ptr"
 )
 
 // IgnitionVersion is the Ignition spec of the generated configs. The MCO of every OpenShift
@@ -25,10 +26,10 @@ func Ignition(files []NodeFile) (json.RawMessage, error) {
 	cfg := igntypes.Config{Ignition: igntypes.Ignition{Version: IgnitionVersion}}
 	for _, f := range files {
 		cfg.Storage.Files = append(cfg.Storage.Files, igntypes.File{
-			Node: igntypes.Node{Path: f.Path, Overwrite: ptr(true)},
+			Node: igntypes.Node{Path: f.Path, Overwrite: ptr.To(true)},
 			FileEmbedded1: igntypes.FileEmbedded1{
-				Mode:     ptr(f.Mode),
-				Contents: igntypes.Resource{Source: ptr(DataURL(f.Contents))},
+				Mode:     ptr.To(f.Mode),
+				Contents: igntypes.Resource{Source: ptr.To(DataURL(f.Contents))},
 			},
 		})
 	}
@@ -99,5 +100,3 @@ func dropEmpty(m map[string]any) {
 		}
 	}
 }
-
-func ptr[T any](v T) *T { return &v }

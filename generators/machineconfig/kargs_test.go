@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"k8s.io/utils/ptr"
 
 	"supremeraid.dev/supremeraid-fn/generators/config"
 )
@@ -20,17 +21,17 @@ func TestKernelArguments(t *testing.T) {
 		},
 		"iommu off": {
 			reason: "spec.kernel.iommu is written as given",
-			mutate: func(c *config.SupremeRAID) { c.Spec.Kernel.IOMMU = strPtr("off") },
+			mutate: func(c *config.SupremeRAID) { c.Spec.Kernel.IOMMU = ptr.To("off") },
 			want:   []string{"iommu=off", "nvme_core.multipath=Y", "modprobe.blacklist=nouveau", "rd.driver.blacklist=nouveau"},
 		},
 		"iommu empty": {
 			reason: "an empty spec.kernel.iommu leaves the argument out",
-			mutate: func(c *config.SupremeRAID) { c.Spec.Kernel.IOMMU = strPtr("") },
+			mutate: func(c *config.SupremeRAID) { c.Spec.Kernel.IOMMU = ptr.To("") },
 			want:   []string{"nvme_core.multipath=Y", "modprobe.blacklist=nouveau", "rd.driver.blacklist=nouveau"},
 		},
 		"no multipath": {
 			reason: "nvmeMultipath: false leaves the kernel default alone rather than forcing N",
-			mutate: func(c *config.SupremeRAID) { c.Spec.Kernel.NVMeMultipath = boolPtr(false) },
+			mutate: func(c *config.SupremeRAID) { c.Spec.Kernel.NVMeMultipath = ptr.To(false) },
 			want:   []string{"iommu=pt", "modprobe.blacklist=nouveau", "rd.driver.blacklist=nouveau"},
 		},
 		"extra args": {
@@ -48,22 +49,22 @@ func TestKernelArguments(t *testing.T) {
 		"own iommu value": {
 			reason: "with spec.kernel.iommu empty, an iommu= in extraArgs is the only one",
 			mutate: func(c *config.SupremeRAID) {
-				c.Spec.Kernel.IOMMU = strPtr("")
+				c.Spec.Kernel.IOMMU = ptr.To("")
 				c.Spec.Kernel.ExtraArgs = []string{"iommu=nopt", "intel_iommu=on"}
 			},
 			want: []string{"nvme_core.multipath=Y", "modprobe.blacklist=nouveau", "rd.driver.blacklist=nouveau", "iommu=nopt", "intel_iommu=on"},
 		},
 		"nouveau allowed": {
 			reason: "blacklistNouveau: false drops the early-boot blacklist with the modprobe.d file",
-			mutate: func(c *config.SupremeRAID) { c.Spec.Kernel.BlacklistNouveau = boolPtr(false) },
+			mutate: func(c *config.SupremeRAID) { c.Spec.Kernel.BlacklistNouveau = ptr.To(false) },
 			want:   []string{"iommu=pt", "nvme_core.multipath=Y"},
 		},
 		"nothing": {
 			reason: "every argument switched off: no kernel arguments at all",
 			mutate: func(c *config.SupremeRAID) {
-				c.Spec.Kernel.IOMMU = strPtr("")
-				c.Spec.Kernel.NVMeMultipath = boolPtr(false)
-				c.Spec.Kernel.BlacklistNouveau = boolPtr(false)
+				c.Spec.Kernel.IOMMU = ptr.To("")
+				c.Spec.Kernel.NVMeMultipath = ptr.To(false)
+				c.Spec.Kernel.BlacklistNouveau = ptr.To(false)
 			},
 			want: nil,
 		},

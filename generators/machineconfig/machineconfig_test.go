@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"k8s.io/utils/ptr"
 
 	"supremeraid.dev/supremeraid-fn/generators/config"
 	"supremeraid.dev/supremeraid-fn/generators/meta"
@@ -50,7 +51,7 @@ func TestGenerate(t *testing.T) {
 		"disabled": {
 			reason: "spec.machineConfig.enabled: false emits nothing, not even the custom pool",
 			mutate: func(c *config.SupremeRAID) {
-				c.Spec.MachineConfig.Enabled = boolPtr(false)
+				c.Spec.MachineConfig.Enabled = ptr.To(false)
 				c.Spec.MachineConfig.CustomPool = &config.CustomPool{Name: "storage"}
 			},
 		},

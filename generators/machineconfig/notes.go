@@ -28,5 +28,5 @@ func Notes(cfg *config.SupremeRAID) []string {
 		need = append(need, fmt.Sprintf("the file %s", f.Path))
 	}
 	return []string{"spec.machineConfig.enabled is false, so no MachineConfig is generated; every SupremeRAID node needs " +
-		strings.Join(need, ", ") + " (their contents are listed in the README's node platform section)"}
+		strings.Join(need, ", ") + " (their contents are listed in docs/node-platform.md)"}
 }

@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"k8s.io/utils/ptr"
 
 	"supremeraid.dev/supremeraid-fn/generators/config"
 )
@@ -25,21 +26,21 @@ func TestNotes(t *testing.T) {
 		},
 		"disabled": {
 			reason: "every kernel argument and file the nodes must have anyway",
-			mutate: func(c *config.SupremeRAID) { c.Spec.MachineConfig.Enabled = boolPtr(false) },
+			mutate: func(c *config.SupremeRAID) { c.Spec.MachineConfig.Enabled = ptr.To(false) },
 			want: []string{"spec.machineConfig.enabled is false, so no MachineConfig is generated; every SupremeRAID node needs " +
 				"kernel arguments iommu=pt nvme_core.multipath=Y modprobe.blacklist=nouveau rd.driver.blacklist=nouveau, the file /etc/modprobe.d/graid-blacklist-nouveau.conf, " +
-				"the file /etc/udev/rules.d/99-graid-supremeraid-scheduler.rules (their contents are listed in the README's node platform section)"},
+				"the file /etc/udev/rules.d/99-graid-supremeraid-scheduler.rules (their contents are listed in docs/node-platform.md)"},
 		},
 		"disabled, nothing on the command line": {
 			reason: "no kernel-argument clause when there are none",
 			mutate: func(c *config.SupremeRAID) {
-				c.Spec.MachineConfig.Enabled = boolPtr(false)
-				c.Spec.Kernel.IOMMU = strPtr("")
-				c.Spec.Kernel.NVMeMultipath = boolPtr(false)
-				c.Spec.Kernel.BlacklistNouveau = boolPtr(false)
+				c.Spec.MachineConfig.Enabled = ptr.To(false)
+				c.Spec.Kernel.IOMMU = ptr.To("")
+				c.Spec.Kernel.NVMeMultipath = ptr.To(false)
+				c.Spec.Kernel.BlacklistNouveau = ptr.To(false)
 			},
 			want: []string{"spec.machineConfig.enabled is false, so no MachineConfig is generated; every SupremeRAID node needs " +
-				"the file /etc/udev/rules.d/99-graid-supremeraid-scheduler.rules (their contents are listed in the README's node platform section)"},
+				"the file /etc/udev/rules.d/99-graid-supremeraid-scheduler.rules (their contents are listed in docs/node-platform.md)"},
 		},
 	}
 	for name, tc := range cases {

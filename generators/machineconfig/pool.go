@@ -26,7 +26,7 @@ func pool(cfg *config.SupremeRAID, cp *config.CustomPool) *MachineConfigPool {
 	// to render it: foundation wave.
 	om := meta.Object(cfg, cp.Name, "", Component, meta.WaveFoundation)
 	om.Labels[PoolLabelPrefix+cp.Name] = ""
-	maxUnavailable := config.DefaultPoolMaxUnavailble
+	maxUnavailable := config.DefaultPoolMaxUnavailable
 	if cp.MaxUnavailable != nil {
 		maxUnavailable = *cp.MaxUnavailable
 	}

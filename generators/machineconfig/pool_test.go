@@ -6,6 +6,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/intstr"
+	"k8s.io/utils/ptr"
 
 	"supremeraid.dev/supremeraid-fn/generators/config"
 	"supremeraid.dev/supremeraid-fn/generators/meta"
@@ -19,7 +20,7 @@ func TestPool(t *testing.T) {
 	}{
 		"defaulted": {reason: "maxUnavailable defaults to one node at a time", pool: config.CustomPool{Name: "storage"}, maxUnavailable: 1},
 		"two at once": {reason: "maxUnavailable is taken as given",
-			pool: config.CustomPool{Name: "raid", MaxUnavailable: int32Ptr(2)}, maxUnavailable: 2},
+			pool: config.CustomPool{Name: "raid", MaxUnavailable: ptr.To[int32](2)}, maxUnavailable: 2},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {

@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 	corev1 "k8s.io/api/core/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
+	"k8s.io/utils/ptr"
 	"sigs.k8s.io/yaml"
 
 	"supremeraid.dev/supremeraid-fn/generators/config"
@@ -52,9 +53,9 @@ func TestGenerateSwitches(t *testing.T) {
 		want   []kindName
 	}{
 		"default":       {reason: "on by default, with the dashboard", want: all},
-		"disabled":      {reason: "spec.monitoring.enabled: false emits nothing", mutate: func(c *config.SupremeRAID) { c.Spec.Monitoring.Enabled = boolPtr(false) }},
-		"no dashboard":  {reason: "alerts without the console dashboard", mutate: func(c *config.SupremeRAID) { c.Spec.Monitoring.Dashboard = boolPtr(false) }, want: all[:5]},
-		"explicitly on": {reason: "enabled: true is the default", mutate: func(c *config.SupremeRAID) { c.Spec.Monitoring.Enabled = boolPtr(true) }, want: all},
+		"disabled":      {reason: "spec.monitoring.enabled: false emits nothing", mutate: func(c *config.SupremeRAID) { c.Spec.Monitoring.Enabled = ptr.To(false) }},
+		"no dashboard":  {reason: "alerts without the console dashboard", mutate: func(c *config.SupremeRAID) { c.Spec.Monitoring.Dashboard = ptr.To(false) }, want: all[:5]},
+		"explicitly on": {reason: "enabled: true is the default", mutate: func(c *config.SupremeRAID) { c.Spec.Monitoring.Enabled = ptr.To(true) }, want: all},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {

@@ -6,7 +6,7 @@ import (
 	"strings"
 
 	"supremeraid.dev/supremeraid-fn/generators/config"
-	"supremeraid.dev/supremeraid-fn/generators/nvidia"
+	"supremeraid.dev/supremeraid-fn/generators/meta"
 )
 
 // Notes says which node labels the user must set when no NodeFeatureRule is generated, and warns
@@ -15,8 +15,8 @@ func Notes(cfg *config.SupremeRAID) []string {
 	sel := cfg.Spec.NodeSelector
 	if !enabled(cfg.Spec.NodeDiscovery.Enabled) {
 		labels := map[string]string{
-			nvidia.DevicePluginDeployLabel: "false",
-			nvidia.DriverUpgradeSkipLabel:  "true",
+			meta.DevicePluginDeployLabel: "false",
+			meta.DriverUpgradeSkipLabel:  "true",
 		}
 		if len(sel) == 0 {
 			labels[config.NodeLabel] = "true"

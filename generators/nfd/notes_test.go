@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"k8s.io/utils/ptr"
 
 	"supremeraid.dev/supremeraid-fn/generators/config"
 )
@@ -19,14 +20,14 @@ func TestNotes(t *testing.T) {
 		},
 		"disabled": {
 			reason: "without the rule, the user labels nodes: selector label and both GPU Operator opt-outs, ready to paste",
-			mutate: func(c *config.SupremeRAID) { c.Spec.NodeDiscovery.Enabled = boolPtr(false) },
+			mutate: func(c *config.SupremeRAID) { c.Spec.NodeDiscovery.Enabled = ptr.To(false) },
 			want: []string{"spec.nodeDiscovery.enabled is false, so no NodeFeatureRule is generated; label every SupremeRAID node yourself: " +
 				"oc label node <node> feature.node.kubernetes.io/supremeraid=true nvidia.com/gpu-driver-upgrade.skip=true nvidia.com/gpu.deploy.device-plugin=false"},
 		},
 		"disabled, own selector": {
 			reason: "the labels to set are the configured selector's, not the rule's",
 			mutate: func(c *config.SupremeRAID) {
-				c.Spec.NodeDiscovery.Enabled = boolPtr(false)
+				c.Spec.NodeDiscovery.Enabled = ptr.To(false)
 				c.Spec.NodeSelector = map[string]string{"node-role.kubernetes.io/storage": "", "example.com/raid": "yes"}
 			},
 			want: []string{"spec.nodeDiscovery.enabled is false, so no NodeFeatureRule is generated; label every SupremeRAID node yourself: " +

@@ -12,10 +12,11 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"supremeraid.dev/supremeraid-fn/generators/config"
+	"supremeraid.dev/supremeraid-fn/internal/testtool"
 )
 
 // The default GPU device IDs are checked against Debian's pci.ids database (package pci.ids,
-// installed by `make tools-pciids`), read where the package installs it rather than copied here,
+// installed by `make tools-apt`), read where the package installs it rather than copied here,
 // so the check is against the real, versioned database. PCI_IDS overrides the path.
 const defaultPCIIDsPath = "/usr/share/misc/pci.ids"
 
@@ -232,11 +233,7 @@ func loadPCIIDs(t *testing.T) *pciIDs {
 	}
 	f, err := os.Open(path)
 	if err != nil {
-		msg := fmt.Sprintf("pci.ids database not readable (%v): run `make tools-pciids` (Debian package pci.ids) or set PCI_IDS", err)
-		if os.Getenv("SUPREMERAID_REQUIRE_TOOLS") == "1" {
-			t.Fatal(msg)
-		}
-		t.Skip(msg)
+		testtool.Missing(t, "pci.ids database not readable (%v): run `make tools-apt` (Debian package pci.ids) or set PCI_IDS", err)
 	}
 	defer f.Close()
 	db, err := parsePCIIDs(f)

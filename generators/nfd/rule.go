@@ -8,7 +8,6 @@ import (
 
 	"supremeraid.dev/supremeraid-fn/generators/config"
 	"supremeraid.dev/supremeraid-fn/generators/meta"
-	"supremeraid.dev/supremeraid-fn/generators/nvidia"
 )
 
 // Component is the app.kubernetes.io/component label value of this family.
@@ -51,7 +50,7 @@ func rule(cfg *config.SupremeRAID) *NodeFeatureRule {
 			Name: RuleName,
 			// Full keys, so the label is exactly config.NodeLabel; nvidia.com/ is outside the
 			// namespaces nfd-master denies by default (kubernetes.io and its sub-domains).
-			Labels: nvidia.NodeLabels(),
+			Labels: meta.NodeLabels(),
 			// Two terms on the same feature, ANDed: one device must be a listed NVIDIA GPU,
 			// one (other) device must be an NVMe controller.
 			MatchFeatures: []FeatureMatcherTerm{

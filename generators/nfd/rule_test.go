@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"k8s.io/utils/ptr"
 
 	"supremeraid.dev/supremeraid-fn/generators/config"
 	"supremeraid.dev/supremeraid-fn/generators/meta"
@@ -31,7 +32,7 @@ func TestGenerate(t *testing.T) {
 		},
 		"disabled": {
 			reason: "spec.nodeDiscovery.enabled: false emits no rule (Notes lists the labels to set by hand)",
-			mutate: func(c *config.SupremeRAID) { c.Spec.NodeDiscovery.Enabled = boolPtr(false) },
+			mutate: func(c *config.SupremeRAID) { c.Spec.NodeDiscovery.Enabled = ptr.To(false) },
 		},
 	}
 	for name, tc := range cases {

@@ -10,9 +10,9 @@ import (
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/intstr"
+	"k8s.io/utils/ptr"
 
 	"supremeraid.dev/supremeraid-fn/generators/config"
-	"supremeraid.dev/supremeraid-fn/generators/kmm"
 	"supremeraid.dev/supremeraid-fn/generators/meta"
 )
 
@@ -104,18 +104,18 @@ func DaemonSet(cfg *config.SupremeRAID, layoutCM *corev1.ConfigMap, image string
 	spec := corev1.PodSpec{
 		ServiceAccountName: meta.NodeServiceAccount(cfg),
 		// Neither the agent nor graid talks to the API server.
-		AutomountServiceAccountToken:  ptr(false),
-		EnableServiceLinks:            ptr(false),
+		AutomountServiceAccountToken:  ptr.To(false),
+		EnableServiceLinks:            ptr.To(false),
 		PriorityClassName:             SystemNodeCritical,
 		NodeSelector:                  NodeSelector(cfg),
 		Tolerations:                   append([]corev1.Toleration(nil), s.Tolerations...),
-		TerminationGracePeriodSeconds: ptr(*s.Node.TerminationGracePeriodSeconds),
+		TerminationGracePeriodSeconds: ptr.To(*s.Node.TerminationGracePeriodSeconds),
 		InitContainers:                []corev1.Container{waitModules(cfg, image)},
 		Containers:                    []corev1.Container{agentContainer(cfg, image)},
 		Volumes:                       volumes(cfg),
 	}
 	if rc := s.Node.RuntimeClassName; rc != nil && *rc != "" {
-		spec.RuntimeClassName = ptr(*rc)
+		spec.RuntimeClassName = ptr.To(*rc)
 	}
 	if sec := s.Driver.ImageRepoSecret; sec != "" && imageStreamName(cfg) == "" {
 		spec.ImagePullSecrets = []corev1.LocalObjectReference{{Name: sec}}
@@ -130,8 +130,8 @@ func DaemonSet(cfg *config.SupremeRAID, layoutCM *corev1.ConfigMap, image string
 			UpdateStrategy: appsv1.DaemonSetUpdateStrategy{
 				Type: appsv1.RollingUpdateDaemonSetStrategyType,
 				RollingUpdate: &appsv1.RollingUpdateDaemonSet{
-					MaxUnavailable: ptr(intstr.FromInt32(1)),
-					MaxSurge:       ptr(intstr.FromInt32(0)),
+					MaxUnavailable: ptr.To(intstr.FromInt32(1)),
+					MaxSurge:       ptr.To(intstr.FromInt32(0)),
 				},
 			},
 			Template: corev1.PodTemplateSpec{ObjectMeta: podMeta, Spec: spec},
@@ -152,10 +152,10 @@ func waitModules(cfg *config.SupremeRAID, image string) corev1.Container {
 		},
 		Resources: requests("10m", "16Mi"),
 		SecurityContext: &corev1.SecurityContext{
-			RunAsNonRoot:             ptr(true),
-			RunAsUser:                ptr(nobody),
-			AllowPrivilegeEscalation: ptr(false),
-			ReadOnlyRootFilesystem:   ptr(true),
+			RunAsNonRoot:             ptr.To(true),
+			RunAsUser:                ptr.To(nobody),
+			AllowPrivilegeEscalation: ptr.To(false),
+			ReadOnlyRootFilesystem:   ptr.To(true),
 			Capabilities:             &corev1.Capabilities{Drop: []corev1.Capability{"ALL"}},
 			SeccompProfile:           &corev1.SeccompProfile{Type: corev1.SeccompProfileTypeRuntimeDefault},
 		},
@@ -204,9 +204,9 @@ func agentContainer(cfg *config.SupremeRAID, image string) corev1.Container {
 		// mount(2), Bidirectional propagation (which Kubernetes allows only in privileged
 		// containers), blkid and mkfs on block devices, chown of tenant directories; graid_server
 		// drives the GPU and the NVMe SSDs through the graid modules' device nodes.
-		SecurityContext: &corev1.SecurityContext{Privileged: ptr(true)},
+		SecurityContext: &corev1.SecurityContext{Privileged: ptr.To(true)},
 		VolumeMounts: []corev1.VolumeMount{
-			{Name: volHostRoot, MountPath: HostRoot, MountPropagation: ptr(corev1.MountPropagationBidirectional)},
+			{Name: volHostRoot, MountPath: HostRoot, MountPropagation: ptr.To(corev1.MountPropagationBidirectional)},
 			{Name: volDev, MountPath: "/dev"},
 			{Name: volSys, MountPath: "/sys"},
 			// subPath: the pod sees the layout it was started with; a change rolls the pod
@@ -221,7 +221,7 @@ func agentContainer(cfg *config.SupremeRAID, image string) corev1.Container {
 
 func volumes(cfg *config.SupremeRAID) []corev1.Volume {
 	hostPath := func(name, path string, t corev1.HostPathType) corev1.Volume {
-		return corev1.Volume{Name: name, VolumeSource: corev1.VolumeSource{HostPath: &corev1.HostPathVolumeSource{Path: path, Type: ptr(t)}}}
+		return corev1.Volume{Name: name, VolumeSource: corev1.VolumeSource{HostPath: &corev1.HostPathVolumeSource{Path: path, Type: ptr.To(t)}}}
 	}
 	return []corev1.Volume{
 		hostPath(volHostRoot, "/", corev1.HostPathDirectory),
@@ -231,14 +231,14 @@ func volumes(cfg *config.SupremeRAID) []corev1.Volume {
 		{Name: volLayout, VolumeSource: corev1.VolumeSource{ConfigMap: &corev1.ConfigMapVolumeSource{
 			LocalObjectReference: corev1.LocalObjectReference{Name: LayoutConfigMapName(cfg)},
 			Items:                []corev1.KeyToPath{{Key: LayoutKey, Path: LayoutKey}},
-			DefaultMode:          ptr(readOnlyMode),
+			DefaultMode:          ptr.To(readOnlyMode),
 		}}},
 		// The license stays in its Secret: mounted as a file readable by root only, in the
 		// agent container only.
 		{Name: volLicense, VolumeSource: corev1.VolumeSource{Secret: &corev1.SecretVolumeSource{
 			SecretName:  cfg.Spec.Driver.LicenseSecret,
 			Items:       []corev1.KeyToPath{{Key: LicenseKey, Path: LicenseKey}},
-			DefaultMode: ptr(secretFileMode),
+			DefaultMode: ptr.To(secretFileMode),
 		}}},
 	}
 }
@@ -263,13 +263,6 @@ func copyMap(m map[string]string) map[string]string {
 	return out
 }
 
-// NodeSelector is the Module's selector (SupremeRAID nodes with the pinned NVIDIA driver) plus
-// KMM's ready label: pods start only where graid is loaded, and leave a node, unmounting first,
-// as soon as the driver version stops matching, which is when KMM has to unload graid there.
-// These are the nodes where the workload volumes are mounted, so the OPA policy steers opted-in
-// pods with the same labels. It returns a new map on every call.
-func NodeSelector(cfg *config.SupremeRAID) map[string]string {
-	sel := kmm.NodeSelector(cfg)
-	sel[kmm.ReadyLabel(cfg)] = ""
-	return sel
-}
+// NodeSelector is where the node pods run: meta.VolumeNodeSelector, the Module's nodes once KMM
+// has loaded graid there. It returns a new map on every call.
+func NodeSelector(cfg *config.SupremeRAID) map[string]string { return meta.VolumeNodeSelector(cfg) }

@@ -309,7 +309,7 @@ func TestDaemonSet(t *testing.T) {
 			edit: func(doc map[string]any) {
 				at(doc, "spec", "node")["imageRepository"] = "registry.example.com/graid/node"
 				at(doc, "spec", "driver")["imageRepoSecret"] = "registry-push"
-				at(doc, "spec", "driver")["imageRepoSecretCoversBuild"] = true // i14: the secret must also push the internal-registry kmod image
+				at(doc, "spec", "driver")["imageRepoSecretCoversBuild"] = true // the secret must also push the internal-registry kmod image
 			},
 			check: func(t *testing.T, ds *appsv1.DaemonSet, img *node.Image) {
 				s := ds.Spec.Template.Spec

@@ -13,6 +13,7 @@ import (
 	imagev1 "github.com/openshift/api/image/v1"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/utils/ptr"
 
 	"supremeraid.dev/supremeraid-fn/generators/config"
 	"supremeraid.dev/supremeraid-fn/generators/meta"
@@ -133,8 +134,8 @@ func NodeImage(cfg *config.SupremeRAID) (*Image, error) {
 	spec := buildv1.BuildConfigSpec{
 		RunPolicy:                    buildv1.BuildRunPolicySerial,
 		Triggers:                     []buildv1.BuildTriggerPolicy{{Type: buildv1.ConfigChangeBuildTriggerType}},
-		SuccessfulBuildsHistoryLimit: ptr(buildHistoryToKeep),
-		FailedBuildsHistoryLimit:     ptr(failedBuildsToKeep),
+		SuccessfulBuildsHistoryLimit: ptr.To(buildHistoryToKeep),
+		FailedBuildsHistoryLimit:     ptr.To(failedBuildsToKeep),
 		CommonSpec: buildv1.CommonSpec{
 			Source: buildv1.BuildSource{
 				Type:       buildv1.BuildSourceDockerfile,
@@ -201,5 +202,3 @@ func imageTag(cfg *config.SupremeRAID, spec buildv1.BuildConfigSpec, context map
 	h.Write([]byte(DataHash(context)))
 	return cfg.Spec.Driver.Version + "-" + hex.EncodeToString(h.Sum(nil))[:tagHashLen], nil
 }
-
-func ptr[T any](v T) *T { return &v }

@@ -250,7 +250,7 @@ func TestBuildConfig(t *testing.T) {
 			edit: func(doc map[string]any) {
 				at(doc, "spec", "node")["imageRepository"] = "registry.example.com/graid/node"
 				at(doc, "spec", "driver")["imageRepoSecret"] = "registry-push"
-				at(doc, "spec", "driver")["imageRepoSecretCoversBuild"] = true // i14: the secret must also push the internal-registry kmod image
+				at(doc, "spec", "driver")["imageRepoSecretCoversBuild"] = true // the secret must also push the internal-registry kmod image
 			},
 			newTag: true, // the pull secret is a build input
 			check: func(t *testing.T, img *node.Image, bc *buildv1.BuildConfig) {

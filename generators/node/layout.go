@@ -30,7 +30,7 @@ func Layout(cfg *config.SupremeRAID) *nodelayout.Layout {
 		for _, d := range dg.AllowInitialize {
 			allow[d] = true
 		}
-		g := nodelayout.DriveGroup{RaidLevel: string(dg.RAIDLevel)}
+		g := nodelayout.DriveGroup{RAIDLevel: string(dg.RAIDLevel)}
 		for _, d := range dg.PhysicalDrives {
 			g.PhysicalDrives = append(g.PhysicalDrives, nodelayout.PhysicalDrive{Device: d, AllowInitialize: allow[d]})
 		}

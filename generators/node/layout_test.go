@@ -22,7 +22,7 @@ func TestLayout(t *testing.T) {
 			want: &nodelayout.Layout{
 				License: nodelayout.License{KeyFile: "/etc/supremeraid/license/license"},
 				DriveGroups: []nodelayout.DriveGroup{{
-					RaidLevel: "raid5",
+					RAIDLevel: "raid5",
 					PhysicalDrives: []nodelayout.PhysicalDrive{
 						{Device: "/dev/nvme0n1"},
 						{Device: "/dev/nvme1n1"},
@@ -46,7 +46,7 @@ func TestLayout(t *testing.T) {
 			want: &nodelayout.Layout{
 				License: nodelayout.License{KeyFile: node.LicenseFile},
 				DriveGroups: []nodelayout.DriveGroup{{
-					RaidLevel: "raid5",
+					RAIDLevel: "raid5",
 					PhysicalDrives: []nodelayout.PhysicalDrive{
 						{Device: "/dev/nvme0n1"},
 						{Device: "/dev/nvme1n1"},

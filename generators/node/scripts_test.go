@@ -91,7 +91,7 @@ func TestWaitModules(t *testing.T) {
 // TestShellcheck lints every script the node family ships: the two the DaemonSet runs with
 // /bin/sh and the build's userspace.sh (bash, following its source of kmod/build.sh).
 func TestShellcheck(t *testing.T) {
-	shellcheck := requireTool(t, "shellcheck", "make tools-kmod")
+	shellcheck := requireTool(t, "shellcheck", "make tools-apt")
 	cases := []struct {
 		reason string
 		args   []string

@@ -32,8 +32,8 @@ var (
 // into a makeself .run, once per variant and test binary.
 func buildInstaller(t *testing.T, omit string) installer {
 	t.Helper()
-	rpmbuild := requireTool(t, "rpmbuild", "make tools-kmod")
-	makeself := requireTool(t, "makeself", "make tools-kmod")
+	rpmbuild := requireTool(t, "rpmbuild", "make tools-apt")
+	makeself := requireTool(t, "makeself", "make tools-apt")
 	fixtureMu.Lock()
 	defer fixtureMu.Unlock()
 	if in, ok := fixtureCache[omit]; ok {
@@ -124,7 +124,7 @@ func buildContext(t *testing.T) string {
 // cpio.
 func TestUserspaceScript(t *testing.T) {
 	for _, tool := range []string{"bash", "curl", "rpm2cpio", "cpio", "gzip", "sha256sum"} {
-		requireTool(t, tool, "make tools-kmod")
+		requireTool(t, tool, "make tools-apt")
 	}
 	good := buildInstaller(t, "")
 	noCtl := buildInstaller(t, "/usr/bin/graidctl")

@@ -33,7 +33,7 @@ type License struct {
 
 // DriveGroup is one RAID group and the virtual drives carved from it.
 type DriveGroup struct {
-	RaidLevel      string          `json:"raidLevel"`
+	RAIDLevel      string          `json:"raidLevel"`
 	PhysicalDrives []PhysicalDrive `json:"physicalDrives"`
 	VirtualDrives  []VirtualDrive  `json:"virtualDrives"`
 }
@@ -74,10 +74,10 @@ type TenantDir struct {
 // specifications ("RAID components": 32 physical drives, 8 drive groups, 32 drives per group,
 // 1023 virtual drives per group) as quoted in this project's DESIGN notes.
 const (
-	MaxPhysicalDrives    = 32
-	MaxDriveGroups       = 8
-	MaxDrivesPerGroup    = 32
-	MaxVirtualDrivesPerG = 1023
+	MaxPhysicalDrives        = 32
+	MaxDriveGroups           = 8
+	MaxDrivesPerGroup        = 32
+	MaxVirtualDrivesPerGroup = 1023
 )
 
 // MinDrives per RAID level: RAID 0 1, RAID 1 2, RAID 5 3, RAID 6 4, RAID 10 2, as a public
@@ -157,13 +157,13 @@ func (l *Layout) Validate() error {
 	total := 0
 	for gi, g := range l.DriveGroups {
 		gp := fmt.Sprintf("driveGroups[%d]", gi)
-		min, ok := MinDrives[g.RaidLevel]
+		min, ok := MinDrives[g.RAIDLevel]
 		if !ok {
-			add(gp+".raidLevel", "must be one of raid0, raid1, raid5, raid6, raid10, got %q", g.RaidLevel)
+			add(gp+".raidLevel", "must be one of raid0, raid1, raid5, raid6, raid10, got %q", g.RAIDLevel)
 		} else if len(g.PhysicalDrives) < min {
-			add(gp+".physicalDrives", "%s needs at least %d drives, got %d", g.RaidLevel, min, len(g.PhysicalDrives))
-		} else if RequiresEvenDrives[g.RaidLevel] && len(g.PhysicalDrives)%2 != 0 {
-			add(gp+".physicalDrives", "%s needs an even number of drives, got %d", g.RaidLevel, len(g.PhysicalDrives))
+			add(gp+".physicalDrives", "%s needs at least %d drives, got %d", g.RAIDLevel, min, len(g.PhysicalDrives))
+		} else if RequiresEvenDrives[g.RAIDLevel] && len(g.PhysicalDrives)%2 != 0 {
+			add(gp+".physicalDrives", "%s needs an even number of drives, got %d", g.RAIDLevel, len(g.PhysicalDrives))
 		}
 		if len(g.PhysicalDrives) > MaxDrivesPerGroup {
 			add(gp+".physicalDrives", "at most %d drives per group, got %d", MaxDrivesPerGroup, len(g.PhysicalDrives))
@@ -187,8 +187,8 @@ func (l *Layout) Validate() error {
 		if len(g.VirtualDrives) == 0 {
 			add(gp+".virtualDrives", "at least one virtual drive is required")
 		}
-		if len(g.VirtualDrives) > MaxVirtualDrivesPerG {
-			add(gp+".virtualDrives", "at most %d virtual drives per group, got %d", MaxVirtualDrivesPerG, len(g.VirtualDrives))
+		if len(g.VirtualDrives) > MaxVirtualDrivesPerGroup {
+			add(gp+".virtualDrives", "at most %d virtual drives per group, got %d", MaxVirtualDrivesPerGroup, len(g.VirtualDrives))
 		}
 		for vi, v := range g.VirtualDrives {
 			vp := fmt.Sprintf("%s.virtualDrives[%d]", gp, vi)

@@ -69,7 +69,7 @@ func TestValidate(t *testing.T) {
 			mutate: func(l *Layout) {
 				l.License.KeyFile = ""
 				g := &l.DriveGroups[0]
-				g.RaidLevel = "raid6"
+				g.RAIDLevel = "raid6"
 				g.PhysicalDrives = g.PhysicalDrives[:3]
 				g.PhysicalDrives[1].Device = "/dev/sda"
 				g.VirtualDrives[0].Size = "100%"
@@ -112,7 +112,7 @@ func TestValidate(t *testing.T) {
 			reason: "one SSD cannot be in two groups",
 			mutate: func(l *Layout) {
 				l.DriveGroups = append(l.DriveGroups, DriveGroup{
-					RaidLevel:      "raid1",
+					RAIDLevel:      "raid1",
 					PhysicalDrives: []PhysicalDrive{{Device: "/dev/nvme3n1"}, {Device: "/dev/nvme9n1"}},
 					VirtualDrives:  []VirtualDrive{{Size: "100%", Filesystem: "xfs", MountPath: "/var/mnt/other"}},
 				})

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/utils/ptr"
 
 	"supremeraid.dev/supremeraid-fn/generators/config"
 	"supremeraid.dev/supremeraid-fn/generators/meta"
@@ -36,7 +37,7 @@ func Generate(cfg *config.SupremeRAID) ([]any, error) {
 }
 
 func clusterPolicy(cfg *config.SupremeRAID) *ClusterPolicy {
-	on := ptr(true)
+	on := ptr.To(true)
 	repo, image := driverRepository(cfg.Spec.NVIDIA.DriverImage)
 	policy := &ClusterPolicy{
 		TypeMeta:   metav1.TypeMeta{APIVersion: APIVersion, Kind: Kind},
@@ -53,8 +54,8 @@ func clusterPolicy(cfg *config.SupremeRAID) *ClusterPolicy {
 				// The version lives here, not in an NVIDIADriver object, and is built on the
 				// node by the Driver Toolkit rather than taken precompiled: the same source
 				// and headers the KMM build of graid_nvidia uses.
-				UseNvidiaDriverCRD: ptr(false),
-				UsePrecompiled:     ptr(false),
+				UseNvidiaDriverCRD: ptr.To(false),
+				UsePrecompiled:     ptr.To(false),
 				Repository:         repo,
 				Image:              image,
 				Version:            cfg.Spec.NVIDIA.DriverVersion,
@@ -63,14 +64,14 @@ func clusterPolicy(cfg *config.SupremeRAID) *ClusterPolicy {
 				// Off, a driver pod is only replaced when someone deletes it (the driver
 				// DaemonSet is OnDelete), which the documented upgrade order does after graid
 				// is stopped.
-				UpgradePolicy: &UpgradePolicySpec{AutoUpgrade: ptr(false)},
+				UpgradePolicy: &UpgradePolicySpec{AutoUpgrade: ptr.To(false)},
 			},
 			Toolkit: ComponentSpec{Enabled: on},
 			// perNode: enabled cluster-wide for ordinary GPU nodes, SupremeRAID nodes opt out
-			// through the DevicePluginDeployLabel the NFD rule sets (the operator validator
+			// through the meta.DevicePluginDeployLabel the NFD rule sets (the operator validator
 			// then stays unready there: NVIDIA/gpu-operator#2550). disabled: off everywhere,
 			// for clusters whose only NVIDIA GPUs are SupremeRAID cards.
-			DevicePlugin: ComponentSpec{Enabled: ptr(cfg.Spec.NVIDIA.DevicePlugin != config.DevicePluginDisabled)},
+			DevicePlugin: ComponentSpec{Enabled: ptr.To(cfg.Spec.NVIDIA.DevicePlugin != config.DevicePluginDisabled)},
 			DCGM:         ComponentSpec{Enabled: on},
 			DCGMExporter: ComponentSpec{Enabled: on},
 			// GPU Feature Discovery labels each node with the loaded driver version
@@ -86,7 +87,7 @@ func clusterPolicy(cfg *config.SupremeRAID) *ClusterPolicy {
 	if cfg.Spec.NVIDIA.GPUOperator().AtLeast(config.KernelModuleTypeSince) {
 		policy.Spec.Driver.KernelModuleType = string(kernelModuleType(cfg))
 	} else {
-		policy.Spec.Driver.UseOpenKernelModules = ptr(kernelModuleType(cfg) == config.NVIDIAOpen)
+		policy.Spec.Driver.UseOpenKernelModules = ptr.To(kernelModuleType(cfg) == config.NVIDIAOpen)
 	}
 	return policy
 }
@@ -120,5 +121,3 @@ func kernelModuleType(cfg *config.SupremeRAID) config.NVIDIAKernelModuleType {
 // enabled reads an optional switch whose default is on; Default sets it, this only keeps a
 // config that skipped Default from panicking.
 func enabled(b *bool) bool { return b == nil || *b }
-
-func ptr[T any](v T) *T { return &v }

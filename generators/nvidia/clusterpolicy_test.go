@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"k8s.io/utils/ptr"
 
 	"supremeraid.dev/supremeraid-fn/generators/config"
 	"supremeraid.dev/supremeraid-fn/generators/meta"
@@ -118,7 +119,7 @@ func TestGenerate(t *testing.T) {
 		},
 		"cluster has its own policy": {
 			reason: "spec.nvidia.clusterPolicy: false emits nothing (Notes explains what the existing policy needs)",
-			mutate: func(c *config.SupremeRAID) { c.Spec.NVIDIA.ClusterPolicy = boolPtr(false) },
+			mutate: func(c *config.SupremeRAID) { c.Spec.NVIDIA.ClusterPolicy = ptr.To(false) },
 			want:   0,
 		},
 	}

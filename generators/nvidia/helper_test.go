@@ -12,5 +12,3 @@ func testConfig(t *testing.T, mutate func(*config.SupremeRAID)) *config.SupremeR
 	t.Helper()
 	return testconfig.Valid(t, mutate)
 }
-
-func boolPtr(b bool) *bool { return &b }

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"supremeraid.dev/supremeraid-fn/generators/config"
+	"supremeraid.dev/supremeraid-fn/generators/meta"
 )
 
 // Notes tells the user, when no ClusterPolicy is generated, exactly which settings the cluster's
@@ -26,7 +27,7 @@ func Notes(cfg *config.SupremeRAID) []string {
 		flavourSetting(cfg),
 		fmt.Sprintf("spec.gfd.enabled: true (the modules and the node agent select nodes by the %s label GPU Feature Discovery sets)",
 			config.DriverVersionLabel),
-		fmt.Sprintf("spec.driver.upgradePolicy.autoUpgrade: false, or every SupremeRAID node labelled %s=true", DriverUpgradeSkipLabel),
+		fmt.Sprintf("spec.driver.upgradePolicy.autoUpgrade: false, or every SupremeRAID node labelled %s=true", meta.DriverUpgradeSkipLabel),
 		devicePluginSetting(cfg, labelled),
 	}
 	return []string{"spec.nvidia.clusterPolicy is false, so no ClusterPolicy is generated; the cluster's ClusterPolicy must have: " +
@@ -50,5 +51,5 @@ func devicePluginSetting(cfg *config.SupremeRAID, labelled string) string {
 		return "spec.devicePlugin.enabled: false (spec.nvidia.devicePlugin is disabled: the cluster's only NVIDIA GPUs are SupremeRAID cards)"
 	}
 	return fmt.Sprintf("every SupremeRAID node labelled %s=false (spec.devicePlugin.enabled may stay true for other nodes; %s)",
-		DevicePluginDeployLabel, labelled)
+		meta.DevicePluginDeployLabel, labelled)
 }

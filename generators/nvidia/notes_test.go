@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"k8s.io/utils/ptr"
 	"supremeraid.dev/supremeraid-fn/generators/config"
 )
 
@@ -20,7 +21,7 @@ func TestNotes(t *testing.T) {
 		"existing policy": {
 			reason: "every setting SupremeRAID depends on is named with its exact value",
 			mutate: func(c *config.SupremeRAID) {
-				c.Spec.NVIDIA.ClusterPolicy = boolPtr(false)
+				c.Spec.NVIDIA.ClusterPolicy = ptr.To(false)
 				c.Spec.NVIDIA.DriverVersion = "535.183.06"
 			},
 			want: []string{
@@ -40,7 +41,7 @@ func TestNotes(t *testing.T) {
 		"existing 24.9 policy": {
 			reason: "GPU Operator 24.9 picks the flavour with useOpenKernelModules, not kernelModuleType",
 			mutate: func(c *config.SupremeRAID) {
-				c.Spec.NVIDIA.ClusterPolicy = boolPtr(false)
+				c.Spec.NVIDIA.ClusterPolicy = ptr.To(false)
 				c.Spec.NVIDIA.OperatorVersion = "v24.9.2"
 				c.Spec.NVIDIA.KernelModuleType = config.NVIDIAOpen
 			},
@@ -50,7 +51,7 @@ func TestNotes(t *testing.T) {
 		"device plugin off cluster-wide": {
 			reason: "with devicePlugin disabled the note says so",
 			mutate: func(c *config.SupremeRAID) {
-				c.Spec.NVIDIA.ClusterPolicy = boolPtr(false)
+				c.Spec.NVIDIA.ClusterPolicy = ptr.To(false)
 				c.Spec.NVIDIA.DevicePlugin = config.DevicePluginDisabled
 			},
 			want: []string{"spec.devicePlugin.enabled: false"},
@@ -58,8 +59,8 @@ func TestNotes(t *testing.T) {
 		"existing policy, no node discovery": {
 			reason: "without the NFD rule the user must set the labels",
 			mutate: func(c *config.SupremeRAID) {
-				c.Spec.NVIDIA.ClusterPolicy = boolPtr(false)
-				c.Spec.NodeDiscovery.Enabled = boolPtr(false)
+				c.Spec.NVIDIA.ClusterPolicy = ptr.To(false)
+				c.Spec.NodeDiscovery.Enabled = ptr.To(false)
 			},
 			want:    []string{"label the nodes yourself"},
 			notWant: []string{"the generated NodeFeatureRule"},

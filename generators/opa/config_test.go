@@ -50,5 +50,3 @@ func testConfig(t testing.TB, mutate func(*config.SupremeRAID)) *config.SupremeR
 	}
 	return cfg
 }
-
-func ptr[T any](v T) *T { return &v }

@@ -8,7 +8,6 @@ import (
 
 	"supremeraid.dev/supremeraid-fn/generators/config"
 	"supremeraid.dev/supremeraid-fn/generators/meta"
-	"supremeraid.dev/supremeraid-fn/generators/node"
 )
 
 // Component is the app.kubernetes.io/component label value of this family.
@@ -64,8 +63,8 @@ func SettingsFor(cfg *config.SupremeRAID) Settings {
 		HostBasePath:  w.MountPath,
 		VolumeName:    DefaultVolumeName,
 		// Exactly the node DaemonSet's selector: the pod lands only where a
-		// node pod runs and has mounted the volume (see node.NodeSelector).
-		NodeSelector: node.NodeSelector(cfg),
+		// node pod runs and has mounted the volume (see meta.VolumeNodeSelector).
+		NodeSelector: meta.VolumeNodeSelector(cfg),
 		MinID:        config.MinTenantID,
 	}
 	for _, ns := range w.Namespaces {

@@ -10,6 +10,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	networkingv1 "k8s.io/api/networking/v1"
 	schedulingv1 "k8s.io/api/scheduling/v1"
+	"k8s.io/utils/ptr"
 
 	"supremeraid.dev/supremeraid-fn/generators/config"
 	"supremeraid.dev/supremeraid-fn/generators/node"
@@ -57,7 +58,7 @@ func TestGenerateObjects(t *testing.T) {
 		},
 		"disabled": {
 			reason: "spec.opa.enabled false emits nothing",
-			mutate: func(c *config.SupremeRAID) { c.Spec.OPA.Enabled = ptr(false) },
+			mutate: func(c *config.SupremeRAID) { c.Spec.OPA.Enabled = ptr.To(false) },
 		},
 	}
 	for name, tc := range cases {

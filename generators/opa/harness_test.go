@@ -17,7 +17,7 @@ func testSettings() Settings {
 		HostBasePath:  "/var/mnt/supremeraid/vd0",
 		VolumeName:    DefaultVolumeName,
 		Namespaces:    []string{"project1", "project2", "plain", "noids", "badids", "rootuser", "rootgroup", "bigid", "unsynced", "rootfs"},
-		// What SettingsFor derives from the default config (node.NodeSelector).
+		// What SettingsFor derives from the default config (meta.VolumeNodeSelector).
 		NodeSelector: map[string]string{
 			"feature.node.kubernetes.io/supremeraid":         "true",
 			"nvidia.com/cuda.driver-version.full":            "550.90.07",

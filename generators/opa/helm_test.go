@@ -23,31 +23,13 @@ import (
 	policyv1 "k8s.io/api/policy/v1"
 	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
 	"sigs.k8s.io/yaml"
+	"supremeraid.dev/supremeraid-fn/internal/testtool"
 )
 
-// helmBin finds helm: $HELM, else the repository's bin/helm (make tools), else PATH. Missing,
-// the test is skipped, or fails under SUPREMERAID_REQUIRE_TOOLS=1 (make test).
+// helmBin finds helm: $HELM, else the repository's bin/helm (make tools), else PATH.
 func helmBin(t *testing.T) string {
 	t.Helper()
-	if p := os.Getenv("HELM"); p != "" {
-		if _, err := os.Stat(p); err != nil {
-			t.Fatalf("HELM=%s: %v", p, err)
-		}
-		return p
-	}
-	if p, err := filepath.Abs("../../bin/helm"); err == nil {
-		if _, err := os.Stat(p); err == nil {
-			return p
-		}
-	}
-	if p, err := exec.LookPath("helm"); err == nil {
-		return p
-	}
-	if os.Getenv("SUPREMERAID_REQUIRE_TOOLS") == "1" {
-		t.Fatal("helm not found (SUPREMERAID_REQUIRE_TOOLS=1: run `make tools`)")
-	}
-	t.Skip("helm not found; `make tools` installs it")
-	return ""
+	return testtool.Find(t, "helm", "HELM", "make tools")
 }
 
 // helmTemplate renders the real chart (testdata/chart, templates included) with the generated

@@ -3,7 +3,6 @@ package opa
 import (
 	"bytes"
 	"fmt"
-	"slices"
 
 	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
 	corev1 "k8s.io/api/core/v1"
@@ -23,37 +22,6 @@ const (
 	// spec.opa.argocd.chartVersion may pick any 11.x release.
 	ChartMajor = 11
 )
-
-// NamespaceNameLabel is the label the API server sets on every namespace to the namespace's own
-// name and refuses to let anyone change or remove. The webhook, the hostPath policy and the
-// Rego policy select tenant namespaces by it (and only by it): a label this project added
-// could be removed by automation or a cleanup, turning the webhook and the path check off while
-// the tenant SCC still allows hostPath, or added to a system namespace by mistake.
-const NamespaceNameLabel = corev1.LabelMetadataName
-
-// TenantNamespaceSelector selects exactly the given namespaces by name. With none it selects
-// nothing: every namespace has the name label, so DoesNotExist matches no namespace (an In
-// requirement must list at least one value).
-func TenantNamespaceSelector(names []string) *metav1.LabelSelector {
-	if len(names) == 0 {
-		return &metav1.LabelSelector{MatchExpressions: []metav1.LabelSelectorRequirement{
-			{Key: NamespaceNameLabel, Operator: metav1.LabelSelectorOpDoesNotExist},
-		}}
-	}
-	return &metav1.LabelSelector{MatchExpressions: []metav1.LabelSelectorRequirement{
-		{Key: NamespaceNameLabel, Operator: metav1.LabelSelectorOpIn, Values: slices.Sorted(slices.Values(names))},
-	}}
-}
-
-// TenantNames are the configured tenant namespaces, sorted: the one list every policy binds to.
-func TenantNames(cfg *config.SupremeRAID) []string {
-	names := make([]string, 0, len(cfg.Spec.Workloads.Namespaces))
-	for _, ns := range cfg.Spec.Workloads.Namespaces {
-		names = append(names, ns.Name)
-	}
-	slices.Sort(names)
-	return names
-}
 
 // Replicas of OPA. The webhook fails closed, so a single replica would turn
 // every node drain into failed pod creations in tenant namespaces; two with a
@@ -198,7 +166,7 @@ var (
 // ValuesFor returns the chart values for a defaulted, valid config.
 //
 // Scope: the webhook selects the tenant namespaces by name
-// (TenantNamespaceSelector), pod CREATE only. The chart renders no
+// (meta.TenantNamespaceSelector), pod CREATE only. The chart renders no
 // reinvocationPolicy (templates/webhookconfiguration.yaml has no such
 // field), so it stays the API server's default, Never: containers that a
 // mutating webhook called after this one adds do not get the volume.
@@ -255,10 +223,10 @@ func ValuesFor(cfg *config.SupremeRAID) Values {
 			Annotations:   map[string]string{InjectCABundleAnnotation: "true"},
 			Kind:          "MutatingWebhookConfiguration",
 			FailurePolicy: admissionregistrationv1.FailurePolicyType(o.FailurePolicy),
-			// By name only (see NamespaceNameLabel). matchExpressions
+			// By name only (see meta.NamespaceNameLabel). matchExpressions
 			// (not matchLabels) so Helm replaces the chart's default list
 			// instead of merging the two selectors.
-			NamespaceSelector: *TenantNamespaceSelector(TenantNames(cfg)),
+			NamespaceSelector: *meta.TenantNamespaceSelector(meta.TenantNames(cfg)),
 			SideEffect:        admissionregistrationv1.SideEffectClassNone,
 			Rules: []admissionregistrationv1.RuleWithOperations{{
 				Operations: []admissionregistrationv1.OperationType{admissionregistrationv1.Create},

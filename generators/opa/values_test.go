@@ -12,6 +12,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/santhosh-tekuri/jsonschema/v6"
+	"k8s.io/utils/ptr"
 	sigsjson "sigs.k8s.io/json"
 	"sigs.k8s.io/yaml"
 
@@ -99,7 +100,7 @@ func valueCases() map[string]func(*config.SupremeRAID) {
 		"defaults": nil,
 		"fail open, longest timeout": func(c *config.SupremeRAID) {
 			c.Spec.OPA.FailurePolicy = config.FailurePolicyIgnore
-			c.Spec.OPA.TimeoutSeconds = ptr(int32(30))
+			c.Spec.OPA.TimeoutSeconds = ptr.To(int32(30))
 		},
 		"argocd, own namespace": func(c *config.SupremeRAID) {
 			c.Name = "storage"
@@ -291,7 +292,7 @@ func TestValuesFor(t *testing.T) {
 			reason: "spec.opa.failurePolicy and timeoutSeconds are passed through",
 			mutate: func(c *config.SupremeRAID) {
 				c.Spec.OPA.FailurePolicy = config.FailurePolicyIgnore
-				c.Spec.OPA.TimeoutSeconds = ptr(int32(12))
+				c.Spec.OPA.TimeoutSeconds = ptr.To(int32(12))
 			},
 			check: func(t *testing.T, v Values) {
 				if v.AdmissionController.FailurePolicy != "Ignore" || v.TimeoutSeconds != 12 {

@@ -11,6 +11,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
 
+	"supremeraid.dev/supremeraid-fn/generators/meta"
 	"supremeraid.dev/supremeraid-fn/generators/opa"
 	"supremeraid.dev/supremeraid-fn/generators/tenants"
 )
@@ -21,7 +22,7 @@ import (
 func TestPoliciesAgreeOnOneList(t *testing.T) {
 	cfg := testConfig(t, nil)
 	want := []string{"project1", "project2", "project3"}
-	require.Equal(t, want, opa.TenantNames(cfg))
+	require.Equal(t, want, meta.TenantNames(cfg))
 
 	objs, err := tenants.Generate(cfg)
 	require.NoError(t, err)
@@ -36,7 +37,7 @@ func TestPoliciesAgreeOnOneList(t *testing.T) {
 
 	vap, err := tenants.HostPathPolicy(cfg)
 	require.NoError(t, err)
-	assert.Equal(t, opa.TenantNamespaceSelector(want), vap.Spec.MatchConstraints.NamespaceSelector, "hostPath policy")
+	assert.Equal(t, meta.TenantNamespaceSelector(want), vap.Spec.MatchConstraints.NamespaceSelector, "hostPath policy")
 
 	values := opa.ValuesFor(cfg)
 	webhookSel, err := metav1.LabelSelectorAsSelector(&values.AdmissionController.NamespaceSelector)
@@ -49,7 +50,7 @@ func TestPoliciesAgreeOnOneList(t *testing.T) {
 }
 
 func TestTenantNamespaceSelectorEmpty(t *testing.T) {
-	sel, err := metav1.LabelSelectorAsSelector(opa.TenantNamespaceSelector(nil))
+	sel, err := metav1.LabelSelectorAsSelector(meta.TenantNamespaceSelector(nil))
 	require.NoError(t, err)
 	for _, name := range []string{"default", "project1", "openshift-etcd"} {
 		ns := asStored(&corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: name}})

@@ -97,8 +97,6 @@ func mustJSON(t testing.TB, v any) string {
 	return out.String()
 }
 
-func ptr[T any](v T) *T { return &v }
-
 // emittedMap is emitted as a generic map.
 func emittedMap(t testing.TB, obj any) map[string]any {
 	t.Helper()

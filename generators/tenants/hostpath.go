@@ -12,7 +12,6 @@ import (
 
 	"supremeraid.dev/supremeraid-fn/generators/config"
 	"supremeraid.dev/supremeraid-fn/generators/meta"
-	"supremeraid.dev/supremeraid-fn/generators/opa"
 )
 
 // BuildControllerUser is the identity of OpenShift's build controller (openshift-controller-manager).
@@ -64,8 +63,8 @@ func HostPathPolicy(cfg *config.SupremeRAID) (*admissionregistrationv1.Validatin
 		Spec: admissionregistrationv1.ValidatingAdmissionPolicySpec{
 			FailurePolicy: &fail,
 			MatchConstraints: &admissionregistrationv1.MatchResources{
-				// By the API server's name label, never a label of ours (see opa.NamespaceNameLabel).
-				NamespaceSelector: opa.TenantNamespaceSelector(opa.TenantNames(cfg)),
+				// By the API server's name label, never a label of ours (see meta.NamespaceNameLabel).
+				NamespaceSelector: meta.TenantNamespaceSelector(meta.TenantNames(cfg)),
 				MatchPolicy:       &equivalent,
 				ResourceRules: []admissionregistrationv1.NamedRuleWithOperations{{
 					RuleWithOperations: admissionregistrationv1.RuleWithOperations{

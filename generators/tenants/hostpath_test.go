@@ -14,6 +14,7 @@ import (
 	"k8s.io/apiserver/pkg/admission"
 	"k8s.io/apiserver/pkg/authentication/user"
 	"k8s.io/apiserver/pkg/cel/environment"
+	"k8s.io/utils/ptr"
 
 	"supremeraid.dev/supremeraid-fn/generators/config"
 	"supremeraid.dev/supremeraid-fn/generators/tenants"
@@ -26,8 +27,8 @@ func hostPathVolume(name, path string, typ *corev1.HostPathType) corev1.Volume {
 }
 
 var (
-	directory         = ptr(corev1.HostPathDirectory)
-	directoryOrCreate = ptr(corev1.HostPathDirectoryOrCreate)
+	directory         = ptr.To(corev1.HostPathDirectory)
+	directoryOrCreate = ptr.To(corev1.HostPathDirectoryOrCreate)
 )
 
 func testPod(ns string, volumes ...corev1.Volume) *corev1.Pod {
@@ -351,9 +352,9 @@ func TestHostPathPolicyBuildController(t *testing.T) {
 	pt := compile(t, policyFor(t, cfg))
 	ns := asStored(tenants.Namespace(cfg, &cfg.Spec.Workloads.Namespaces[0]))
 	buildPod := func() *corev1.Pod {
-		p := testPod("project1", hostPathVolume("node-pullsecrets", "/var/lib/kubelet/config.json", ptr(corev1.HostPathFile)))
+		p := testPod("project1", hostPathVolume("node-pullsecrets", "/var/lib/kubelet/config.json", ptr.To(corev1.HostPathFile)))
 		p.Labels = map[string]string{"openshift.io/build.name": "app-1"}
-		p.OwnerReferences = []metav1.OwnerReference{{APIVersion: "build.openshift.io/v1", Kind: "Build", Name: "app-1", UID: "u", Controller: ptr(true)}}
+		p.OwnerReferences = []metav1.OwnerReference{{APIVersion: "build.openshift.io/v1", Kind: "Build", Name: "app-1", UID: "u", Controller: ptr.To(true)}}
 		return p
 	}
 	cases := map[string]struct {

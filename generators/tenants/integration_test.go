@@ -14,6 +14,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apiserver/pkg/admission"
+	"k8s.io/utils/ptr"
 
 	"supremeraid.dev/supremeraid-fn/generators/config"
 	"supremeraid.dev/supremeraid-fn/generators/opa"
@@ -95,7 +96,7 @@ func TestTenantPodEndToEnd(t *testing.T) {
 					Containers: []corev1.Container{
 						{Name: "app", Image: "registry.example/app:1"},
 						// As OpenShift's SCC admission leaves a container before the webhook runs.
-						{Name: "sidecar", Image: "registry.example/sidecar:1", SecurityContext: &corev1.SecurityContext{RunAsUser: ptr(int64(1000680000))}},
+						{Name: "sidecar", Image: "registry.example/sidecar:1", SecurityContext: &corev1.SecurityContext{RunAsUser: ptr.To(int64(1000680000))}},
 					},
 				},
 			}

@@ -31,7 +31,7 @@ const (
 
 // Namespace is one tenant namespace. No label of ours selects it for anything: the OPA webhook,
 // the hostPath policy and the squatting guard select tenants by the name label the API server
-// sets (opa.NamespaceNameLabel). The annotations carry the ids the webhook writes into opted-in
+// sets (meta.NamespaceNameLabel). The annotations carry the ids the webhook writes into opted-in
 // pods.
 //
 // Pod Security level: "privileged". The Pod Security Standards forbid every hostPath volume

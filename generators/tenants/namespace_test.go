@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	corev1 "k8s.io/api/core/v1"
+	"k8s.io/utils/ptr"
 
 	"supremeraid.dev/supremeraid-fn/generators/config"
 	"supremeraid.dev/supremeraid-fn/generators/tenants"
@@ -17,12 +18,12 @@ func TestNamespace(t *testing.T) {
 	}{
 		"fsGroup defaulted": {
 			reason:  "fs-group is the run-as-group when fsGroup is left out (Default fills it in)",
-			tenant:  config.TenantNamespace{Name: "project1", RunAsUser: 10000, RunAsGroup: 10000, FSGroup: ptr(int64(10000)), SELinuxLevel: "s0:c1,c2"},
+			tenant:  config.TenantNamespace{Name: "project1", RunAsUser: 10000, RunAsGroup: 10000, FSGroup: ptr.To(int64(10000)), SELinuxLevel: "s0:c1,c2"},
 			wantAnn: map[string]string{"supremeraid.dev/run-as-user": "10000", "supremeraid.dev/run-as-group": "10000", "supremeraid.dev/fs-group": "10000", "openshift.io/sa.scc.mcs": "s0:c1,c2"},
 		},
 		"own fsGroup": {
 			reason:  "a distinct fsGroup is written as is",
-			tenant:  config.TenantNamespace{Name: "project2", RunAsUser: 10001, RunAsGroup: 10001, FSGroup: ptr(int64(20001)), SELinuxLevel: "s0:c3,c1023"},
+			tenant:  config.TenantNamespace{Name: "project2", RunAsUser: 10001, RunAsGroup: 10001, FSGroup: ptr.To(int64(20001)), SELinuxLevel: "s0:c3,c1023"},
 			wantAnn: map[string]string{"supremeraid.dev/run-as-user": "10001", "supremeraid.dev/run-as-group": "10001", "supremeraid.dev/fs-group": "20001", "openshift.io/sa.scc.mcs": "s0:c3,c1023"},
 		},
 		"largest ids": {

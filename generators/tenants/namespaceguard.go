@@ -10,7 +10,6 @@ import (
 
 	"supremeraid.dev/supremeraid-fn/generators/config"
 	"supremeraid.dev/supremeraid-fn/generators/meta"
-	"supremeraid.dev/supremeraid-fn/generators/opa"
 )
 
 // NamespaceGuardName names the squatting guard policy and its binding.
@@ -59,7 +58,7 @@ func NamespaceGuardPolicy(cfg *config.SupremeRAID) *admissionregistrationv1.Vali
 			},
 			MatchConditions: []admissionregistrationv1.MatchCondition{{
 				Name:       "supremeraid-tenant-namespace",
-				Expression: "object.metadata.name in " + celStringList(opa.TenantNames(cfg)),
+				Expression: "object.metadata.name in " + celStringList(meta.TenantNames(cfg)),
 			}},
 			Validations: []admissionregistrationv1.Validation{{
 				Expression: "request.userInfo.username in " + celStringList(c.Users) +

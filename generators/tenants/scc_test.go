@@ -8,6 +8,7 @@ import (
 
 	securityv1 "github.com/openshift/api/security/v1"
 	corev1 "k8s.io/api/core/v1"
+	"k8s.io/utils/ptr"
 
 	"supremeraid.dev/supremeraid-fn/generators/config"
 	"supremeraid.dev/supremeraid-fn/generators/internal/crdcheck"
@@ -26,14 +27,14 @@ func TestSCC(t *testing.T) {
 	}{
 		"fsGroup equals group": {
 			reason:     "one supplemental range when fsGroup is the run-as-group",
-			tenant:     config.TenantNamespace{Name: "project1", RunAsUser: 1000, RunAsGroup: 100, FSGroup: ptr(int64(100)), SELinuxLevel: "s0:c1,c2"},
+			tenant:     config.TenantNamespace{Name: "project1", RunAsUser: 1000, RunAsGroup: 100, FSGroup: ptr.To(int64(100)), SELinuxLevel: "s0:c1,c2"},
 			wantUID:    1000,
 			wantFS:     `[{"min":100,"max":100}]`,
 			wantSupple: `[{"min":100,"max":100}]`,
 		},
 		"own fsGroup": {
 			reason:     "supplemental groups may be the group or the fsGroup, nothing else",
-			tenant:     config.TenantNamespace{Name: "project2", RunAsUser: 1001, RunAsGroup: 101, FSGroup: ptr(int64(2001)), SELinuxLevel: "s0:c7,c300"},
+			tenant:     config.TenantNamespace{Name: "project2", RunAsUser: 1001, RunAsGroup: 101, FSGroup: ptr.To(int64(2001)), SELinuxLevel: "s0:c7,c300"},
 			wantUID:    1001,
 			wantFS:     `[{"min":2001,"max":2001}]`,
 			wantSupple: `[{"min":101,"max":101},{"min":2001,"max":2001}]`,

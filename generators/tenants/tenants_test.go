@@ -9,6 +9,7 @@ import (
 	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
 	corev1 "k8s.io/api/core/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
+	"k8s.io/utils/ptr"
 
 	"supremeraid.dev/supremeraid-fn/generators/config"
 	"supremeraid.dev/supremeraid-fn/generators/tenants"
@@ -68,7 +69,7 @@ func TestGenerate(t *testing.T) {
 		},
 		"OPA disabled": {
 			reason: "spec.opa.enabled false turns the tenant objects off as well",
-			mutate: func(c *config.SupremeRAID) { c.Spec.OPA.Enabled = ptr(false) },
+			mutate: func(c *config.SupremeRAID) { c.Spec.OPA.Enabled = ptr.To(false) },
 		},
 	}
 	for name, tc := range cases {

@@ -1,10 +1,10 @@
 // Builds the real kube-apiserver and etcd the cluster e2e tests run
-// (`make e2e-tools`; see e2e/README.md). Its own module, so the Kubernetes
+// (`make tools-e2e`; see e2e/README.md). Its own module, so the Kubernetes
 // dependency graph never reaches the product module or the e2e module, and
 // etcd comes at exactly the version k8s.io/kubernetes v1.34.2 requires.
 module supremeraid.dev/supremeraid-fn/e2e/tools/controlplane
 
-go 1.24.0
+go 1.26.8
 
 // Same GODEBUG defaults as the upstream k8s.io/kubernetes module, so the
 // binary behaves as the release build does.

@@ -3,7 +3,7 @@
 // module proxy's version list, so the version is pinned here and built with GONOSUMDB.
 module supremeraid.dev/supremeraid-fn/e2e/tools/kpt
 
-go 1.26
+go 1.26.8
 
 tool github.com/GoogleContainerTools/kpt
 

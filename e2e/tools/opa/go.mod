@@ -3,7 +3,7 @@
 // reaches neither the product module nor the e2e test module; e2e/tools/build.sh builds it.
 module supremeraid.dev/supremeraid-fn/e2e/tools/opa
 
-go 1.26.0
+go 1.26.8
 
 tool github.com/open-policy-agent/opa
 

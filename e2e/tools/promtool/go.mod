@@ -2,7 +2,7 @@
 // dependency graph never reaches the product module.
 module supremeraid.dev/supremeraid-fn/e2e/tools/promtool
 
-go 1.26.7
+go 1.26.8
 
 tool github.com/prometheus/prometheus/cmd/promtool
 

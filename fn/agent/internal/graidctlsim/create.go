@@ -20,7 +20,7 @@ const (
 	maxPDs      = nodelayout.MaxPhysicalDrives
 	maxDGs      = nodelayout.MaxDriveGroups
 	maxPDsPerDG = nodelayout.MaxDrivesPerGroup
-	maxVDsPerDG = nodelayout.MaxVirtualDrivesPerG
+	maxVDsPerDG = nodelayout.MaxVirtualDrivesPerGroup
 )
 
 // minDrives per RAID level, upper case as graidctl lists levels.

@@ -1,4 +1,4 @@
-package kmm
+package meta
 
 import (
 	"maps"
@@ -20,12 +20,12 @@ func LoadGate(cfg *config.SupremeRAID) map[string]string {
 	return map[string]string{config.DriverVersionLabel: cfg.Spec.NVIDIA.DriverVersion}
 }
 
-// NodeSelector is the Module's selector: the SupremeRAID nodes, gated on the NVIDIA driver. The
-// node DaemonSet should select the same labels plus ReadyLabel: it then starts only where the
+// ModuleSelector is the Module's selector: the SupremeRAID nodes, gated on the NVIDIA driver. The
+// node DaemonSet should select the same labels plus ModuleReadyLabel: it then starts only where the
 // modules are loaded, and leaves a node (unmounting) as soon as the driver version no longer
 // matches, which is also when KMM starts unloading there (the unload fails, and is retried,
 // while graid is in use).
-func NodeSelector(cfg *config.SupremeRAID) map[string]string {
+func ModuleSelector(cfg *config.SupremeRAID) map[string]string {
 	sel := maps.Clone(cfg.Spec.NodeSelector)
 	if sel == nil {
 		sel = map[string]string{}
@@ -34,8 +34,19 @@ func NodeSelector(cfg *config.SupremeRAID) map[string]string {
 	return sel
 }
 
-// ReadyLabel is the node label KMM sets (value "") once the Module's modules are loaded on a
+// ModuleReadyLabel is the node label KMM sets (value "") once the Module's modules are loaded on a
 // node and removes after it unloads them: kmm.node.kubernetes.io/<namespace>.<name>.ready.
-func ReadyLabel(cfg *config.SupremeRAID) string {
+func ModuleReadyLabel(cfg *config.SupremeRAID) string {
 	return "kmm.node.kubernetes.io/" + cfg.Spec.Namespace + "." + ModuleName(cfg) + ".ready"
+}
+
+// VolumeNodeSelector is the Module's selector (SupremeRAID nodes with the pinned NVIDIA driver)
+// plus KMM's ready label: the node DaemonSet's pods start only where graid is loaded, and leave
+// a node, unmounting first, as soon as the driver version stops matching, which is when KMM has
+// to unload graid there. These are the nodes where the workload volumes are mounted, so the OPA
+// policy steers opted-in pods with the same labels. It returns a new map on every call.
+func VolumeNodeSelector(cfg *config.SupremeRAID) map[string]string {
+	sel := ModuleSelector(cfg)
+	sel[ModuleReadyLabel(cfg)] = ""
+	return sel
 }

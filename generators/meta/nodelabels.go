@@ -1,8 +1,8 @@
-package nvidia
+package meta
 
 import "supremeraid.dev/supremeraid-fn/generators/config"
 
-// Node labels the GPU Operator reads. The operator sets each nvidia.com/gpu.deploy.* label to
+// Node labels the GPU Operator reads (the nfd family sets them, the nvidia family relies on them). The operator sets each nvidia.com/gpu.deploy.* label to
 // "true" on GPU nodes only when the label is absent, and honours a value already there
 // (controllers/state_manager.go, addGPUStateLabels), so a "false" put there by the NFD rule
 // sticks. Its DaemonSets select nodes by these labels; the device plugin's nodeSelector is
