@@ -136,26 +136,69 @@ func CountProblems(errs field.ErrorList) int {
 
 // Render loads a config and generates its objects as YAML documents, in emission order.
 func Render(data []byte) ([][]byte, []string, field.ErrorList, error) {
+	r, problems, err := render(data)
+	if r == nil {
+		return nil, nil, problems, err
+	}
+	return r.docs, r.notes, nil, nil
+}
+
+// rendered is a config's output: each object's YAML document, its identity (objectKey's form)
+// and whether the document is final, that is written by generators.FastYAML, whose documents
+// are exactly what the SDK writes for them (TestDirectDocumentsAreFinal), so function mode can
+// copy them to its output without parsing them into the SDK's object model and writing them
+// again.
+type rendered struct {
+	docs  [][]byte
+	keys  []string
+	final []bool
+	notes []string
+}
+
+func render(data []byte) (*rendered, field.ErrorList, error) {
 	cfg, errs := Load(data)
 	if len(errs) > 0 {
-		return nil, nil, errs, nil
+		return nil, errs, nil
 	}
 	out, err := generators.Generate(cfg)
 	if err != nil {
-		return nil, nil, nil, err
+		return nil, nil, err
 	}
 	if errs := checkSizes(out.Objects); len(errs) > 0 {
-		return nil, nil, boundProblems(errs), nil
+		return nil, boundProblems(errs), nil
 	}
-	docs := make([][]byte, 0, len(out.Objects))
+	r := &rendered{
+		docs:  make([][]byte, 0, len(out.Objects)),
+		keys:  make([]string, 0, len(out.Objects)),
+		final: make([]bool, 0, len(out.Objects)),
+		notes: out.Notes,
+	}
 	for _, m := range out.Objects {
-		y, err := generators.ToYAML(m)
-		if err != nil {
-			return nil, nil, nil, err
+		y, final := generators.FastYAML(m)
+		if !final {
+			if y, err = generators.ToYAML(m); err != nil {
+				return nil, nil, err
+			}
 		}
-		docs = append(docs, y)
+		r.docs = append(r.docs, y)
+		r.keys = append(r.keys, mapKey(m))
+		r.final = append(r.final, final)
 	}
-	return docs, out.Notes, nil, nil
+	return r, nil, nil
+}
+
+// mapKey is objectKey of a generated object, from its map: Kind[.group]/namespace/name.
+func mapKey(m map[string]any) string {
+	kind, _ := m["kind"].(string)
+	apiVersion, _ := m["apiVersion"].(string)
+	md, _ := m["metadata"].(map[string]any)
+	ns, _ := md["namespace"].(string)
+	name, _ := md["name"].(string)
+	gk := kind
+	if i := strings.LastIndex(apiVersion, "/"); i >= 0 {
+		gk += "." + apiVersion[:i]
+	}
+	return gk + "/" + ns + "/" + name
 }
 
 // MaxConfigMapBytes is the API server's limit on a ConfigMap's data (1 MiB, "The data stored in
