@@ -152,7 +152,28 @@ type rendered struct {
 	docs  [][]byte
 	keys  []string
 	final []bool
+	local []bool // annotated config.kubernetes.io/local-config: "true"
 	notes []string
+}
+
+// localConfigAnnotation marks an object for the orchestrator only: kustomize and kpt drop it
+// from what they print or apply.
+const localConfigAnnotation = "config.kubernetes.io/local-config"
+
+// RenderApplied is Render without the local-config objects: what kustomize build prints for a
+// kustomization that lists the config under generators.
+func RenderApplied(data []byte) ([][]byte, []string, field.ErrorList, error) {
+	r, problems, err := render(data)
+	if r == nil {
+		return nil, nil, problems, err
+	}
+	var docs [][]byte
+	for i, d := range r.docs {
+		if !r.local[i] {
+			docs = append(docs, d)
+		}
+	}
+	return docs, r.notes, nil, nil
 }
 
 func render(data []byte) (*rendered, field.ErrorList, error) {
@@ -171,6 +192,7 @@ func render(data []byte) (*rendered, field.ErrorList, error) {
 		docs:  make([][]byte, 0, len(out.Objects)),
 		keys:  make([]string, 0, len(out.Objects)),
 		final: make([]bool, 0, len(out.Objects)),
+		local: make([]bool, 0, len(out.Objects)),
 		notes: out.Notes,
 	}
 	for _, m := range out.Objects {
@@ -183,6 +205,9 @@ func render(data []byte) (*rendered, field.ErrorList, error) {
 		r.docs = append(r.docs, y)
 		r.keys = append(r.keys, mapKey(m))
 		r.final = append(r.final, final)
+		md, _ := m["metadata"].(map[string]any)
+		ann, _ := md["annotations"].(map[string]any)
+		r.local = append(r.local, ann[localConfigAnnotation] == "true")
 	}
 	return r, nil, nil
 }
