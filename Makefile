@@ -206,7 +206,7 @@ golden-examples: $(KUSTOMIZE) $(KPT) build ## rewrite the examples' golden files
 # time and CPU time). BENCHTIME=3s for steadier figures; the raw output is kept in bin/bench.txt.
 # `make fuzz`: each fuzz target for FUZZTIME; a crasher lands in fn/krm/testdata/fuzz/<target>/
 # and from then on runs as a regular test in `make test`.
-BENCH_PKGS   ?= ./fn/krm/... ./generators/...
+BENCH_PKGS   ?= ./fn/krm/... ./generators/... ./examples/
 BENCHTIME    ?= 1s
 FUZZTIME     ?= 30s
 FUZZ_TARGETS := FuzzLoad FuzzRun
