@@ -136,7 +136,7 @@ func CountProblems(errs field.ErrorList) int {
 
 // Render loads a config and generates its objects as YAML documents, in emission order.
 func Render(data []byte) ([][]byte, []string, field.ErrorList, error) {
-	r, problems, err := render(data)
+	r, problems, err := render(data, false)
 	if r == nil {
 		return nil, nil, problems, err
 	}
@@ -144,8 +144,9 @@ func Render(data []byte) ([][]byte, []string, field.ErrorList, error) {
 }
 
 // rendered is a config's output: each object's YAML document, its identity (objectKey's form)
-// and whether the document is final, that is written by generators.FastYAML, whose documents
-// are exactly what the SDK writes for them (TestDirectDocumentsAreFinal), so function mode can
+// and whether the document is final, that is written by generators.FastYAML or
+// generators.SDKDocument, whose documents are exactly what the SDK writes for them
+// (TestDirectDocumentsAreFinal), so function mode can
 // copy them to its output without parsing them into the SDK's object model and writing them
 // again.
 type rendered struct {
@@ -163,7 +164,7 @@ const localConfigAnnotation = "config.kubernetes.io/local-config"
 // RenderApplied is Render without the local-config objects: what kustomize build prints for a
 // kustomization that lists the config under generators.
 func RenderApplied(data []byte) ([][]byte, []string, field.ErrorList, error) {
-	r, problems, err := render(data)
+	r, problems, err := render(data, false)
 	if r == nil {
 		return nil, nil, problems, err
 	}
@@ -176,7 +177,10 @@ func RenderApplied(data []byte) ([][]byte, []string, field.ErrorList, error) {
 	return docs, r.notes, nil, nil
 }
 
-func render(data []byte) (*rendered, field.ErrorList, error) {
+// For function mode (sdk), an object FastYAML cannot write is written in the SDK's form by
+// generators.SDKDocument where it can, and is final too; its document then differs from what
+// render prints only in layout (quoting and folding), not in content.
+func render(data []byte, sdk bool) (*rendered, field.ErrorList, error) {
 	cfg, errs := Load(data)
 	if len(errs) > 0 {
 		return nil, errs, nil
@@ -197,6 +201,9 @@ func render(data []byte) (*rendered, field.ErrorList, error) {
 	}
 	for _, m := range out.Objects {
 		y, final := generators.FastYAML(m)
+		if !final && sdk {
+			y, final = generators.SDKDocument(m)
+		}
 		if !final {
 			if y, err = generators.ToYAML(m); err != nil {
 				return nil, nil, err

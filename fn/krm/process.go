@@ -51,7 +51,7 @@ func process(rl *fn.ResourceList, direct bool) (bool, []outItem) {
 		rl.Results = append(rl.Results, missing)
 		return false, nil
 	}
-	r, problems, err := render([]byte(cfgObj.String()))
+	r, problems, err := render([]byte(cfgObj.String()), true)
 	if len(problems) > 0 {
 		rl.Results = append(rl.Results, ProblemResults(problems, cfgObj)...)
 		return false, nil
