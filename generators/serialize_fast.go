@@ -253,8 +253,10 @@ func isDecimal(s string) bool {
 }
 
 // sortedKeys orders m's keys as the library does, which is byte order except that a character
-// that is not a letter comes before one that is, and runs of digits compare as numbers. The
-// second rule is left to the library: false when two keys first differ at a digit.
+// that is not a letter comes before one that is, and runs of digits compare as numbers. Of the
+// second rule only the case where it agrees with byte order is handled (two runs of one length
+// starting where the keys first differ: "00-a" < "10-b"); false for any other difference at a
+// digit.
 func sortedKeys(m map[string]any) ([]string, bool) {
 	keys := make([]string, 0, len(m))
 	for k := range m {
@@ -275,7 +277,15 @@ func keyLess(a, b string) (less, sure bool) {
 		if ca == cb {
 			continue
 		}
-		if ca >= 0x80 || cb >= 0x80 || ca >= '0' && ca <= '9' || cb >= '0' && cb <= '9' {
+		if ca >= 0x80 || cb >= 0x80 {
+			return false, false
+		}
+		if da, db := isDigit(ca), isDigit(cb); da || db {
+			// Two digit runs that start here and have the same length compare as numbers
+			// exactly as they compare as text; anything else is left to the library.
+			if da && db && (i == 0 || !isDigit(a[i-1])) && digitRun(a[i:]) == digitRun(b[i:]) {
+				return ca < cb, true
+			}
 			return false, false
 		}
 		la, lb := isLetter(ca), isLetter(cb)
@@ -285,6 +295,17 @@ func keyLess(a, b string) (less, sure bool) {
 		return ca < cb, true
 	}
 	return len(a) < len(b), true
+}
+
+func isDigit(c byte) bool { return c >= '0' && c <= '9' }
+
+// digitRun is the number of digits s starts with.
+func digitRun(s string) int {
+	n := 0
+	for n < len(s) && isDigit(s[n]) {
+		n++
+	}
+	return n
 }
 
 func writeSpaces(b *bytes.Buffer, n int) {

@@ -2,6 +2,8 @@ package generators
 
 import (
 	"encoding/json"
+
+	"github.com/GoogleContainerTools/kpt-functions-sdk/go/fn"
 	"strings"
 	"testing"
 
@@ -75,7 +77,7 @@ func TestFastYAMLAgreesOnEdgeCases(t *testing.T) {
 		"line\n", "line1\nline2", "line1\nline2\n", "line1\n\n", " lead\n", "\nlead", "trail \nx", "x\n  indented\n",
 		"x\n\ny\n", "x\ty\n", "ok\n# comment\n",
 	}
-	keys := []string{"a", "b", "A", "B", "a_b", "aB", "a-b", "a.b", "a/b", "a1", "a10", "a9", "a", "ab", "x_y", "xY", "Z", "_z", "-z"}
+	keys := []string{"a", "b", "A", "B", "a_b", "aB", "a-b", "a.b", "a/b", "a1", "a10", "a9", "a", "ab", "00-x", "10-y", "9-z", "01", "10", "a01", "a10b", "a1-", "a11", "1a", "a0", "a00", "x_y", "xY", "Z", "_z", "-z"}
 	for _, s := range strs {
 		for _, m := range []map[string]any{
 			{"apiVersion": "v1", "kind": "K", "v": s},
@@ -87,7 +89,7 @@ func TestFastYAMLAgreesOnEdgeCases(t *testing.T) {
 	}
 	for i := range keys {
 		for j := range keys {
-			assertFastMatches(t, map[string]any{keys[i]: 1, keys[j]: 2, "kind": "K"})
+			assertFastMatches(t, map[string]any{keys[i]: json.Number("1"), keys[j]: "b", "kind": "K", "apiVersion": "v1"})
 		}
 	}
 	assertFastMatches(t, map[string]any{"n": json.Number("12345678901234567890"), "f": json.Number("1.5"), "b": true, "e": map[string]any{}, "s": []any{}, "ss": []any{[]any{"a"}}})
@@ -101,5 +103,13 @@ func assertFastMatches(t *testing.T, m map[string]any) {
 	}
 	if got, ok := FastYAML(m); ok && string(got) != string(want) {
 		t.Errorf("%q: direct path wrote\n%s\nthe library\n%s", m, got, want)
+	}
+	// SDKDocument: what the SDK writes after parsing the library's document.
+	o, err := fn.ParseKubeObject(want)
+	if err != nil {
+		return // not an object the SDK reads (no apiVersion); SDKDocument is never asked
+	}
+	if got, ok := SDKDocument(m); ok && string(got) != o.String() {
+		t.Errorf("%q: SDKDocument wrote\n%s\nthe SDK\n%s", m, got, o.String())
 	}
 }
