@@ -202,8 +202,9 @@ golden-examples: $(KUSTOMIZE) $(KPT) build ## rewrite the examples' golden files
 # `make bench`: benchmarks of config decode+validate, generation and the whole ResourceList round
 # trip on the README example, a config at the product limits (8 groups, 32 drives, 1,000 virtual
 # drives, 1,000 tenants) and 5,000 pass-through items; then the growth ratios (about 4x for 4x
-# input = linear) and the cold start of bin/supremeraid-fn (one new process per run: median wall
-# time and CPU time). BENCHTIME=3s for steadier figures; the raw output is kept in bin/bench.txt.
+# input = linear), the cold start of bin/supremeraid-fn (one new process per run: median wall
+# time and CPU time) and BenchmarkVersusTrivial: bin/supremeraid-fn against bin/trivialfn (the kpt
+# fn SDK adding one ConfigMap) as whole processes, cpu-ratio and rss-ratio (docs/performance.md). BENCHTIME=3s for steadier figures; the raw output is kept in bin/bench.txt.
 # `make fuzz`: each fuzz target for FUZZTIME; a crasher lands in fn/krm/testdata/fuzz/<target>/
 # and from then on runs as a regular test in `make test`.
 BENCH_PKGS   ?= ./fn/krm/... ./generators/... ./examples/
