@@ -55,7 +55,7 @@ SKIP_E2E ?=
 # `make bench` and `make fuzz` (fn/krm): BENCHTIME=3s for steadier figures; the raw output is
 # kept in bin/bench.txt. A fuzz crasher lands in fn/krm/testdata/fuzz/<target>/ and from then on
 # runs as a regular test.
-BENCH_PKGS   ?= ./fn/krm/... ./generators/...
+BENCH_PKGS   ?= ./fn/krm/... ./generators/... ./examples/
 BENCHTIME    ?= 1s
 FUZZTIME     ?= 30s
 FUZZ_TARGETS := FuzzLoad FuzzRun
@@ -107,8 +107,9 @@ lint: ## gofmt, go vet, and go mod tidy must leave no diff
 	$(GO) mod tidy -diff
 
 .PHONY: bench
-bench: build ## benchmarks (decode, generate, round trip, 5,000 items, growth ratios, cold start)
-	$(GO) test -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) $(BENCH_PKGS) | tee $(BIN)/bench.txt
+bench: build ## benchmarks (decode, generate, round trip, growth ratios, cold start, ratios to a trivial SDK generator: docs/performance.md)
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '-s -w' -o $(BIN)/trivialfn ./fn/krm/internal/trivialfn
+	TRIVIAL_FN=$(BIN)/trivialfn $(GO) test -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) $(BENCH_PKGS) | tee $(BIN)/bench.txt
 	$(GO) run ./fn/krm/internal/benchratio < $(BIN)/bench.txt
 
 .PHONY: fuzz

@@ -91,13 +91,14 @@ func readPlugin(t *testing.T) pluginConfig {
 }
 
 // TestArgoCDPluginConfig checks plugin.yaml the way the cmp server validates it, and that its
-// generate command is the documented kustomize invocation.
+// generate command is supremeraid-fn's argocd-generate (kustomize build with a kustomization,
+// render without).
 func TestArgoCDPluginConfig(t *testing.T) {
 	p := readPlugin(t)
 	if p.APIVersion != "argoproj.io/v1alpha1" || p.Kind != "ConfigManagementPlugin" || p.Metadata.Name == "" {
 		t.Errorf("plugin.yaml is %s %s %q; want a named argoproj.io/v1alpha1 ConfigManagementPlugin", p.APIVersion, p.Kind, p.Metadata.Name)
 	}
-	want := []string{"kustomize", "build", "--enable-alpha-plugins", "--enable-exec", "."}
+	want := []string{"supremeraid-fn", "argocd-generate"}
 	if diff := cmp.Diff(want, p.Spec.Generate.argv()); diff != "" {
 		t.Errorf("generate command (-want +got):\n%s", diff)
 	}
@@ -272,4 +273,43 @@ func TestArgoCDSidecarPatch(t *testing.T) {
 	case sc.Capabilities == nil || !slices.Contains(sc.Capabilities.Drop, "ALL"):
 		t.Error("the sidecar must drop all capabilities")
 	}
+}
+
+// TestArgoCDGenerateConfigOnly: an application directory that holds only the config is
+// rendered by supremeraid-fn alone, and yields the objects kustomize builds from the same config
+// through the function (in emission order rather than kustomize's, which Argo CD does not use).
+func TestArgoCDGenerateConfigOnly(t *testing.T) {
+	root := repoRoot(t)
+	dir := t.TempDir()
+	cfg, err := os.ReadFile(filepath.Join(root, "examples", "kustomize", "supremeraid.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "supremeraid.yaml"), cfg, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	env := []string{"PATH=" + toolPath(t), "HOME=" + t.TempDir()}
+	got := objectSet(t, mustRunClean(t, dir, env, readPlugin(t).Spec.Generate.argv()))
+	want := objectSet(t, string(kustomizeBuild(t, "examples/kustomize")))
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("objects of the config-only directory differ from kustomize build's (-kustomize +plugin):\n%s", diff)
+	}
+}
+
+// objectSet is a YAML stream's objects, each as canonical JSON, sorted.
+func objectSet(t *testing.T, stream string) []string {
+	t.Helper()
+	var set []string
+	for _, doc := range strings.Split(stream, "\n---\n") {
+		if strings.TrimSpace(doc) == "" {
+			continue
+		}
+		j, err := yaml.YAMLToJSON([]byte(doc))
+		if err != nil {
+			t.Fatalf("%v in\n%s", err, doc)
+		}
+		set = append(set, string(j))
+	}
+	slices.Sort(set)
+	return set
 }

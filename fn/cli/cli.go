@@ -42,6 +42,7 @@ func commands() []Command {
 		validateCommand(),
 		schemaCommand(),
 		opaValuesCommand(),
+		argoCDGenerateCommand(),
 		nodeCommand(),
 		versionCommand(),
 	}

@@ -25,29 +25,35 @@ problem: every problem goes to stderr with its field path, and the exit code is 
 			if code != 0 {
 				return code
 			}
-			docs, notes, problems, err := krm.Render(data)
-			if len(problems) > 0 {
-				return reportProblems(env, name, problems)
-			}
-			if err != nil {
-				fmt.Fprintf(env.Stderr, "supremeraid-fn render: %s: %v\n", name, err)
-				return 1
-			}
-			for i, d := range docs {
-				if i > 0 {
-					fmt.Fprintln(env.Stdout, "---")
-				}
-				if _, err := env.Stdout.Write(d); err != nil {
-					fmt.Fprintf(env.Stderr, "supremeraid-fn render: writing output: %v\n", err)
-					return 1
-				}
-			}
-			for _, n := range notes {
-				fmt.Fprintf(env.Stderr, "info: %s\n", n)
-			}
-			return 0
+			return renderData(env, "render", data, name, krm.Render)
 		},
 	}
+}
+
+// renderData prints the objects generated from one config as a YAML stream, or every problem
+// on stderr and nothing on stdout.
+func renderData(env Env, cmd string, data []byte, name string, render func([]byte) ([][]byte, []string, field.ErrorList, error)) int {
+	docs, notes, problems, err := render(data)
+	if len(problems) > 0 {
+		return reportProblems(env, name, problems)
+	}
+	if err != nil {
+		fmt.Fprintf(env.Stderr, "supremeraid-fn %s: %s: %v\n", cmd, name, err)
+		return 1
+	}
+	for i, d := range docs {
+		if i > 0 {
+			fmt.Fprintln(env.Stdout, "---")
+		}
+		if _, err := env.Stdout.Write(d); err != nil {
+			fmt.Fprintf(env.Stderr, "supremeraid-fn %s: writing output: %v\n", cmd, err)
+			return 1
+		}
+	}
+	for _, n := range notes {
+		fmt.Fprintf(env.Stderr, "info: %s\n", n)
+	}
+	return 0
 }
 
 func validateCommand() Command {

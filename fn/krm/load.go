@@ -136,26 +136,101 @@ func CountProblems(errs field.ErrorList) int {
 
 // Render loads a config and generates its objects as YAML documents, in emission order.
 func Render(data []byte) ([][]byte, []string, field.ErrorList, error) {
+	r, problems, err := render(data, false)
+	if r == nil {
+		return nil, nil, problems, err
+	}
+	return r.docs, r.notes, nil, nil
+}
+
+// rendered is a config's output: each object's YAML document, its identity (objectKey's form)
+// and whether the document is final, that is written by generators.FastYAML or
+// generators.SDKDocument, whose documents are exactly what the SDK writes for them
+// (TestDirectDocumentsAreFinal), so function mode can
+// copy them to its output without parsing them into the SDK's object model and writing them
+// again.
+type rendered struct {
+	docs  [][]byte
+	keys  []string
+	final []bool
+	local []bool // annotated config.kubernetes.io/local-config: "true"
+	notes []string
+}
+
+// localConfigAnnotation marks an object for the orchestrator only: kustomize and kpt drop it
+// from what they print or apply.
+const localConfigAnnotation = "config.kubernetes.io/local-config"
+
+// RenderApplied is Render without the local-config objects: what kustomize build prints for a
+// kustomization that lists the config under generators.
+func RenderApplied(data []byte) ([][]byte, []string, field.ErrorList, error) {
+	r, problems, err := render(data, false)
+	if r == nil {
+		return nil, nil, problems, err
+	}
+	var docs [][]byte
+	for i, d := range r.docs {
+		if !r.local[i] {
+			docs = append(docs, d)
+		}
+	}
+	return docs, r.notes, nil, nil
+}
+
+// For function mode (sdk), an object FastYAML cannot write is written in the SDK's form by
+// generators.SDKDocument where it can, and is final too; its document then differs from what
+// render prints only in layout (quoting and folding), not in content.
+func render(data []byte, sdk bool) (*rendered, field.ErrorList, error) {
 	cfg, errs := Load(data)
 	if len(errs) > 0 {
-		return nil, nil, errs, nil
+		return nil, errs, nil
 	}
 	out, err := generators.Generate(cfg)
 	if err != nil {
-		return nil, nil, nil, err
+		return nil, nil, err
 	}
 	if errs := checkSizes(out.Objects); len(errs) > 0 {
-		return nil, nil, boundProblems(errs), nil
+		return nil, boundProblems(errs), nil
 	}
-	docs := make([][]byte, 0, len(out.Objects))
+	r := &rendered{
+		docs:  make([][]byte, 0, len(out.Objects)),
+		keys:  make([]string, 0, len(out.Objects)),
+		final: make([]bool, 0, len(out.Objects)),
+		local: make([]bool, 0, len(out.Objects)),
+		notes: out.Notes,
+	}
 	for _, m := range out.Objects {
-		y, err := generators.ToYAML(m)
-		if err != nil {
-			return nil, nil, nil, err
+		y, final := generators.FastYAML(m)
+		if !final && sdk {
+			y, final = generators.SDKDocument(m)
 		}
-		docs = append(docs, y)
+		if !final {
+			if y, err = generators.ToYAML(m); err != nil {
+				return nil, nil, err
+			}
+		}
+		r.docs = append(r.docs, y)
+		r.keys = append(r.keys, mapKey(m))
+		r.final = append(r.final, final)
+		md, _ := m["metadata"].(map[string]any)
+		ann, _ := md["annotations"].(map[string]any)
+		r.local = append(r.local, ann[localConfigAnnotation] == "true")
 	}
-	return docs, out.Notes, nil, nil
+	return r, nil, nil
+}
+
+// mapKey is objectKey of a generated object, from its map: Kind[.group]/namespace/name.
+func mapKey(m map[string]any) string {
+	kind, _ := m["kind"].(string)
+	apiVersion, _ := m["apiVersion"].(string)
+	md, _ := m["metadata"].(map[string]any)
+	ns, _ := md["namespace"].(string)
+	name, _ := md["name"].(string)
+	gk := kind
+	if i := strings.LastIndex(apiVersion, "/"); i >= 0 {
+		gk += "." + apiVersion[:i]
+	}
+	return gk + "/" + ns + "/" + name
 }
 
 // MaxConfigMapBytes is the API server's limit on a ConfigMap's data (1 MiB, "The data stored in

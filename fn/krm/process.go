@@ -21,13 +21,23 @@ const (
 	internalIndexAnnotation = "internal.config.kubernetes.io/index"
 )
 
-// Processor is the ResourceList processor the binary runs with no arguments.
+// Processor is the ResourceList processor for the SDK's fn.Run (the binary runs Run).
 var Processor = fn.ResourceListProcessorFunc(Process)
 
 // Process generates the objects of the SupremeRAID config in rl. Input items pass through
 // untouched, except objects this config generated on an earlier run, which are replaced (so
 // `kpt fn render` twice changes nothing). On any error no item is added.
 func Process(rl *fn.ResourceList) (bool, error) {
+	ok, _ := process(rl, false)
+	return ok, nil
+}
+
+// process is Process; with direct, the generated objects are not added to rl.Items but
+// returned in emission order, to be written after the items, and those whose documents are
+// final (see rendered) stay documents, written as they are. Direct applies only when the orchestrator does not write files (kustomize, Argo CD): for kpt each
+// generated object gets path annotations, so all of them go into rl.Items. On failure nothing
+// is returned and no item is added.
+func process(rl *fn.ResourceList, direct bool) (bool, []outItem) {
 	// Results describe one run. Orchestrators collect each function's own and never pass them
 	// on; results in the input (our output fed back in, as on a second `kpt fn render`) would
 	// otherwise repeat, and an old error would sit in a successful run's output.
@@ -41,7 +51,7 @@ func Process(rl *fn.ResourceList) (bool, error) {
 		rl.Results = append(rl.Results, missing)
 		return false, nil
 	}
-	docs, notes, problems, err := Render([]byte(cfgObj.String()))
+	r, problems, err := render([]byte(cfgObj.String()), true)
 	if len(problems) > 0 {
 		rl.Results = append(rl.Results, ProblemResults(problems, cfgObj)...)
 		return false, nil
@@ -50,34 +60,53 @@ func Process(rl *fn.ResourceList) (bool, error) {
 		rl.Results = append(rl.Results, &fn.Result{Message: err.Error(), Severity: fn.Error, ResourceRef: ref(cfgObj)})
 		return false, nil
 	}
-	generated := make(fn.KubeObjects, 0, len(docs))
-	for _, d := range docs {
+	name := cfgObj.GetName()
+	cfgPath := firstAnnotation(cfgObj, internalPathAnnotation, pathAnnotation)
+	files := writesFiles(rl.Items)
+	direct = direct && !files
+	var generated fn.KubeObjects
+	var tail []outItem
+	for i, d := range r.docs {
+		if direct && r.final[i] {
+			tail = append(tail, outItem{doc: d})
+			continue
+		}
 		o, err := fn.ParseKubeObject(d)
 		if err != nil {
 			rl.Results = append(rl.Results, &fn.Result{Message: fmt.Sprintf("internal error: generated object does not parse: %v", err), Severity: fn.Error})
 			return false, nil
 		}
 		generated = append(generated, o)
+		if direct {
+			tail = append(tail, outItem{obj: o})
+		}
 	}
-	name := cfgObj.GetName()
-	cfgPath := firstAnnotation(cfgObj, internalPathAnnotation, pathAnnotation)
-	files := writesFiles(rl.Items)
 	if files {
 		if err := assignPaths(generated, cfgPath, name); err != nil {
 			rl.Results = append(rl.Results, &fn.Result{Message: fmt.Sprintf("internal error: %v", err), Severity: fn.Error})
 			return false, nil
 		}
 	}
-	items, clashes := replaceable(rl.Items, generated, name, cfgPath, files)
+	items, clashes := replaceable(rl.Items, r.keys, name, cfgPath, files)
 	if len(clashes) > 0 {
 		rl.Results = append(rl.Results, clashes...)
 		return false, nil
 	}
-	rl.Items = append(items, generated...)
-	for _, n := range notes {
+	if direct {
+		rl.Items = items
+	} else {
+		rl.Items = append(items, generated...)
+	}
+	for _, n := range r.notes {
 		rl.Results = append(rl.Results, &fn.Result{Message: n, Severity: fn.Info, ResourceRef: ref(cfgObj)})
 	}
-	return true, nil
+	return true, tail
+}
+
+// outItem is a generated object written after the input items: a final document, or an object.
+type outItem struct {
+	doc []byte
+	obj *fn.KubeObject
 }
 
 // objectKey identifies an object the way the API server does: group, kind, namespace, name.
@@ -101,7 +130,7 @@ func objectKey(o *fn.KubeObject) string {
 // object, output of an older release without the marker, or output of another config still
 // present) is a clash: the function refuses rather than emit two objects with one identity or
 // drop something it cannot prove it made.
-func replaceable(items, generated fn.KubeObjects, name, cfgPath string, files bool) (fn.KubeObjects, fn.Results) {
+func replaceable(items fn.KubeObjects, generated []string, name, cfgPath string, files bool) (fn.KubeObjects, fn.Results) {
 	owner := meta.GeneratedBy(name)
 	isConfig := fn.IsGVK(config.Group, "", config.Kind)
 	configs := map[string]bool{owner: true}
@@ -111,8 +140,8 @@ func replaceable(items, generated fn.KubeObjects, name, cfgPath string, files bo
 		}
 	}
 	ours := map[string]bool{}
-	for _, o := range generated {
-		ours[objectKey(o)] = true
+	for _, k := range generated {
+		ours[k] = true
 	}
 	genDir := path.Join(path.Dir(cfgPath), GeneratedDir) + "/"
 	var keep fn.KubeObjects

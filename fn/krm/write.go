@@ -19,7 +19,9 @@ const resourceListHead = "apiVersion: config.kubernetes.io/v1\nkind: ResourceLis
 // generated ones in emission order) and comments stay inside their item. Each item is encoded on
 // its own: the YAML encoder keeps every event of a document in one growing slice, so encoding
 // the 4,000 objects of a 1,000-tenant config as one document took most of the round trip.
-func writeResourceList(rl *fn.ResourceList) ([]byte, error) {
+//
+// tail (see process) follows the items: final documents as they are, objects encoded.
+func writeResourceList(rl *fn.ResourceList, tail []outItem) ([]byte, error) {
 	items := rl.Items
 	fc := rl.FunctionConfig
 	if fc == nil {
@@ -33,12 +35,19 @@ func writeResourceList(rl *fn.ResourceList) ([]byte, error) {
 		return nil, fmt.Errorf("internal error: the SDK's ResourceList starts %.80q", rest)
 	}
 	var b bytes.Buffer
-	b.Grow(len(rest) + 1024*len(items))
+	b.Grow(len(rest) + 1024*(len(items)+len(tail)))
 	b.WriteString(resourceListHead)
-	if len(items) > 0 {
+	if len(items)+len(tail) > 0 {
 		b.WriteString("items:\n")
 		for _, it := range items {
 			writeItem(&b, it.String())
+		}
+		for _, t := range tail {
+			if t.obj != nil {
+				writeItem(&b, t.obj.String())
+			} else {
+				writeItem(&b, string(t.doc))
+			}
 		}
 	}
 	b.Write(rest[len(resourceListHead):])

@@ -60,7 +60,7 @@ func TestWriteMatchesSDK(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		ours, err := writeResourceList(a)
+		ours, err := writeResourceList(a, nil)
 		if err != nil {
 			t.Fatalf("%s: %v", tc.reason, err)
 		}
@@ -97,7 +97,7 @@ func TestWriteKeepsEqualKeysInInputOrder(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	out, err := writeResourceList(rl)
+	out, err := writeResourceList(rl, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -120,7 +120,7 @@ func TestWriteKeepsOrderAndComments(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	out, err := writeResourceList(rl)
+	out, err := writeResourceList(rl, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -136,7 +136,7 @@ func TestWriteKeepsOrderAndComments(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	out2, err := writeResourceList(again)
+	out2, err := writeResourceList(again, nil)
 	if err != nil || !bytes.Equal(out, out2) {
 		t.Errorf("writing what was read changes it (err %v):\n%s\n---\n%s", err, out, out2)
 	}

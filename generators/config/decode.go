@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"math"
 	"reflect"
-	"regexp"
 	"strconv"
 	"strings"
 
@@ -381,13 +380,13 @@ const (
 )
 
 var (
-	intRe    = regexp.MustCompile(`^[-+]?[0-9]+$|^0x[0-9a-fA-F]+$`)
-	floatRe  = regexp.MustCompile(`^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$|^[-+]?\.(inf|Inf|INF)$|^\.(nan|NaN|NAN)$`)
-	zeroRe   = regexp.MustCompile(`^[-+]?0[0-9]+$`)
-	octal12  = regexp.MustCompile(`^0o[0-7]+$`)
-	sexaRe   = regexp.MustCompile(`^[-+]?[0-9][0-9_]*(:[0-5]?[0-9])+(\.[0-9_]*)?$`)
-	binRe    = regexp.MustCompile(`^[-+]?0b[01_]+$`)
-	underRe  = regexp.MustCompile(`^[-+]?(0b[01_]+|0x[0-9a-fA-F_]+|[0-9][0-9_]*(\.[0-9_]*)?)$`)
+	intRe    = lazyRE(`^[-+]?[0-9]+$|^0x[0-9a-fA-F]+$`)
+	floatRe  = lazyRE(`^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$|^[-+]?\.(inf|Inf|INF)$|^\.(nan|NaN|NAN)$`)
+	zeroRe   = lazyRE(`^[-+]?0[0-9]+$`)
+	octal12  = lazyRE(`^0o[0-7]+$`)
+	sexaRe   = lazyRE(`^[-+]?[0-9][0-9_]*(:[0-5]?[0-9])+(\.[0-9_]*)?$`)
+	binRe    = lazyRE(`^[-+]?0b[01_]+$`)
+	underRe  = lazyRE(`^[-+]?(0b[01_]+|0x[0-9a-fA-F_]+|[0-9][0-9_]*(\.[0-9_]*)?)$`)
 	bool11   = map[string]bool{"y": true, "Y": true, "yes": true, "Yes": true, "YES": true, "n": true, "N": true, "no": true, "No": true, "NO": true, "on": true, "On": true, "ON": true, "off": true, "Off": true, "OFF": true}
 	explicit = map[string]bool{nullTag: true, boolTag: true, intTag: true, floatTag: true, strTag: true}
 )

@@ -3,7 +3,6 @@ package config
 import (
 	"fmt"
 	"hash/fnv"
-	"regexp"
 	"strconv"
 )
 
@@ -29,7 +28,7 @@ func DerivedSELinuxLevel(namespace string) string {
 	return fmt.Sprintf("s0:c%d,c%d", a, b)
 }
 
-var mcsLevelRe = regexp.MustCompile(`^s0:c(0|[1-9][0-9]{0,3}),c(0|[1-9][0-9]{0,3})$`)
+var mcsLevelRe = lazyRE(`^s0:c(0|[1-9][0-9]{0,3}),c(0|[1-9][0-9]{0,3})$`)
 
 // ParseMCSLevel returns the two categories of s0:cA,cB, A < B <= MaxMCSCategory.
 func ParseMCSLevel(level string) (int, int, error) {

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"net/url"
 	"path"
-	"regexp"
 	"sort"
 	"strings"
 
@@ -32,17 +31,17 @@ var MinDrives = map[RAIDLevel]int{RAID0: nodelayout.MinDrives["raid0"], RAID1: n
 var raidLevels = []string{string(RAID0), string(RAID1), string(RAID5), string(RAID6), string(RAID10)}
 
 var (
-	versionRe      = regexp.MustCompile(`^[0-9]+\.[0-9]+\.[0-9]+(-[0-9A-Za-z.]+)?$`)
-	nvidiaVerRe    = regexp.MustCompile(`^[0-9]{3,4}\.[0-9]{1,3}(\.[0-9]{1,3})?$`)
-	sha256Re       = regexp.MustCompile(`^[0-9a-f]{64}$`)
-	nvmeDeviceRe   = regexp.MustCompile(`^/dev/nvme(0|[1-9][0-9]*)n[1-9][0-9]*$`) // as the kernel names them: no leading zeros, namespace IDs from 1
-	byIDDeviceRe   = regexp.MustCompile(`^/dev/disk/by-(id|path)/[A-Za-z0-9._:+@-]+$`)
-	pciDeviceIDRe  = regexp.MustCompile(`^[0-9a-f]{4}$`)
-	imageRe        = regexp.MustCompile(`^[a-z0-9]+([._-][a-z0-9]+)*(:[0-9]+)?(/[a-z0-9]+([._-][a-z0-9]+)*)+$`)
-	imageRefRe     = regexp.MustCompile(`^[a-z0-9]+([._-][a-z0-9]+)*(:[0-9]+)?(/[a-z0-9]+([._-][a-z0-9]+)*)*(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(@sha256:[0-9a-f]{64})?$`)
-	mountOptionRe  = regexp.MustCompile(`^[A-Za-z0-9_.=:/+-]+$`)
-	kernelArgRe    = regexp.MustCompile(`^[A-Za-z0-9_.,:=/+-]+$`)
-	sizeRe         = regexp.MustCompile(`^[1-9][0-9]{0,5}(Gi|Ti|Pi)$`)
+	versionRe      = lazyRE(`^[0-9]+\.[0-9]+\.[0-9]+(-[0-9A-Za-z.]+)?$`)
+	nvidiaVerRe    = lazyRE(`^[0-9]{3,4}\.[0-9]{1,3}(\.[0-9]{1,3})?$`)
+	sha256Re       = lazyRE(`^[0-9a-f]{64}$`)
+	nvmeDeviceRe   = lazyRE(`^/dev/nvme(0|[1-9][0-9]*)n[1-9][0-9]*$`) // as the kernel names them: no leading zeros, namespace IDs from 1
+	byIDDeviceRe   = lazyRE(`^/dev/disk/by-(id|path)/[A-Za-z0-9._:+@-]+$`)
+	pciDeviceIDRe  = lazyRE(`^[0-9a-f]{4}$`)
+	imageRe        = lazyRE(`^[a-z0-9]+([._-][a-z0-9]+)*(:[0-9]+)?(/[a-z0-9]+([._-][a-z0-9]+)*)+$`)
+	imageRefRe     = lazyRE(`^[a-z0-9]+([._-][a-z0-9]+)*(:[0-9]+)?(/[a-z0-9]+([._-][a-z0-9]+)*)*(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(@sha256:[0-9a-f]{64})?$`)
+	mountOptionRe  = lazyRE(`^[A-Za-z0-9_.=:/+-]+$`)
+	kernelArgRe    = lazyRE(`^[A-Za-z0-9_.,:=/+-]+$`)
+	sizeRe         = lazyRE(`^[1-9][0-9]{0,5}(Gi|Ti|Pi)$`)
 	reservedPrefix = []string{"openshift", "kube-"}
 )
 

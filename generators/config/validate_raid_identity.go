@@ -1,7 +1,6 @@
 package config
 
 import (
-	"regexp"
 	"slices"
 
 	"k8s.io/apimachinery/pkg/util/validation/field"
@@ -9,7 +8,7 @@ import (
 
 // identityDriveRe is a drive named by a stable identity the node agent resolves through sysfs at
 // run time: the namespace's WWID (/sys/class/block/<ns>/wwid) or its controller's serial number.
-var identityDriveRe = regexp.MustCompile(`^(wwid|serial):[!-~]+$`)
+var identityDriveRe = lazyRE(`^(wwid|serial):[!-~]+$`)
 
 // validateRAIDIdentity refuses kernel names (/dev/nvmeXnY) in allowInitialize. Kernel names
 // follow enumeration order: they differ between nodes of a pool and can change between boots,

@@ -61,7 +61,29 @@ func prune(m map[string]any) {
 }
 
 // ToYAML renders one pruned object as YAML with sorted keys, the form every output takes.
+// Most objects are written directly from the map (writeFast); an object holding a value whose
+// YAML form writeFast cannot be sure of (a string that needs quoting or folding, a float, keys
+// that differ in digits) goes through JSON and the YAML library, which the fast form matches
+// byte for byte (TestFastYAMLMatchesLibrary).
 func ToYAML(m map[string]any) ([]byte, error) {
+	if y, ok := FastYAML(m); ok {
+		return y, nil
+	}
+	return libraryYAML(m)
+}
+
+// FastYAML is ToYAML's direct path alone: false when it leaves m to the library.
+func FastYAML(m map[string]any) ([]byte, bool) {
+	var b bytes.Buffer
+	b.Grow(1024)
+	if !writeFast(&b, m) {
+		return nil, false
+	}
+	return b.Bytes(), true
+}
+
+// libraryYAML is the reference serialisation: JSON, then sigs.k8s.io/yaml.
+func libraryYAML(m map[string]any) ([]byte, error) {
 	b, err := json.Marshal(m)
 	if err != nil {
 		return nil, err
