@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -60,6 +61,11 @@ func TestWaitModules(t *testing.T) {
 			reason: "KMM has loaded this image's modules: start at once",
 			loaded: map[string]string{"graid": newGraid, "graid_nvidia": newNvidia, "nvidia": "X"}, record: ptr.To(record), wait: "600",
 			wantOut: []string{"kernel module graid is loaded with srcversion " + newGraid, "kernel module graid_nvidia is loaded with srcversion " + newNvidia},
+		},
+		"record without a final newline": {
+			reason: "the last line counts even without its newline",
+			loaded: map[string]string{"graid": newGraid, "graid_nvidia": newNvidia}, record: ptr.To(strings.TrimSuffix(record, "\n")), wait: "0",
+			wantOut: []string{"kernel module graid_nvidia is loaded with srcversion " + newNvidia},
 		},
 		"old build still loaded": {
 			reason: "KMM's unloader retries while the old modules are in use: the new pod must not start on them",

@@ -14,15 +14,15 @@ poll=${MODULE_POLL_SECONDS:-5}
 deadline=$(($(date +%s) + wait_seconds))
 where="oc get modules,pods -n ${KMM_NAMESPACE:-supremeraid}, and the node's kmm.node.kubernetes.io labels"
 
-# record_value KEY prints KEY's value from the record (KEY=value lines; the file is never sourced).
+# record_value KEY prints KEY's value from the record read last (KEY=value lines; the file is
+# never sourced).
 record_value() {
-  while IFS='=' read -r key value; do
+  printf '%s\n' "$content" | while IFS='=' read -r key value; do
     if [ "$key" = "$1" ]; then
       printf '%s\n' "$value"
-      return 0
+      break
     fi
-  done <"$record"
-  return 0
+  done
 }
 
 # check sets state to why the node is not ready yet, or to "" when it is.
@@ -31,7 +31,8 @@ check() {
     state="no build record at $record: KMM has not loaded this Module's modules on this node yet (it copies the record from the kmod image before modprobe)"
     return
   fi
-  if [ ! -r "$record" ]; then
+  # Read once per check (KMM may remove it at any moment); a failed read means wait.
+  if [ ! -r "$record" ] || ! content=$(cat "$record" 2>/dev/null); then
     state="build record $record exists but is not readable (file mode or SELinux)"
     return
   fi
@@ -64,6 +65,7 @@ check() {
   state=
 }
 
+content=
 last=
 waited=0
 while :; do
