@@ -21,7 +21,9 @@
 # Output: $DESTDIR/opt/lib/modules/<kver>/extra/{graid,graid_nvidia}.ko (extra/ as DKMS uses on
 # RHEL, whatever DEST_MODULE_LOCATION says), a `host` link to the node's in-tree modules, depmod
 # run, and the RPM's userspace files under $DESTDIR/opt/graid/ with BUILD-INFO, MANIFEST and
-# MODVERSIONS (the NVIDIA symbols graid_nvidia is bound to, with their CRCs).
+# MODVERSIONS (the NVIDIA symbols graid_nvidia is bound to, with their CRCs), and a copy of
+# BUILD-INFO at $DESTDIR/firmware/supremeraid/BUILD-INFO (the Module's firmwarePath, which KMM
+# copies to the node while the modules are loaded).
 #
 # graid_nvidia calls into the NVIDIA driver. The build compiles the NVIDIA kernel modules of the
 # pinned release and flavour against the same kernel headers into
@@ -657,6 +659,9 @@ main() {
 	run_depmod "$DESTDIR/opt" "$moddir"
 	install_userspace "$rootfs" "$DESTDIR/opt/graid" "$moddir"
 	printf '%s\n' "$modversions" >"$DESTDIR/opt/graid/MODVERSIONS"
+	# KMM copies the Module's firmwarePath (/firmware) to the node before modprobe and removes it
+	# before modprobe -r: the node pod's wait-modules compares this record with /sys/module.
+	install -D -m 0644 "$DESTDIR/opt/graid/BUILD-INFO" "$DESTDIR/firmware/supremeraid/BUILD-INFO"
 	log "done: modules in $moddir, userspace in $DESTDIR/opt/graid"
 }
 

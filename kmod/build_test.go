@@ -7,6 +7,9 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // TestBuildScriptBuildsModules runs build.sh, exactly as embedded, against the installed Debian
@@ -107,6 +110,15 @@ func TestBuildScriptBuildsModules(t *testing.T) {
 		"MODULES=graid graid_nvidia\n"+
 		"SRCVERSION_graid="+modinfo("srcversion", graid)+"\n"+
 		"SRCVERSION_graid_nvidia="+modinfo("srcversion", graidNvidia)+"\n")
+
+	// The same record where KMM's firmwarePath picks it up, so wait-modules on the node reads
+	// the srcversions of exactly the modules KMM loaded from this image.
+	record, err := os.ReadFile(filepath.Join(user, "BUILD-INFO"))
+	require.NoError(t, err)
+	assertFile(t, filepath.Join(dest, FirmwareDir, RecordSubdir, RecordFile), string(record))
+	if st, err := os.Stat(filepath.Join(dest, FirmwareDir, RecordSubdir, RecordFile)); assert.NoError(t, err) {
+		assert.Equal(t, os.FileMode(0o644), st.Mode().Perm(), "the record must be world-readable: wait-modules runs as nobody")
+	}
 
 	// Nothing but the two modules and depmod's indexes under /opt/lib/modules (WalkDir does not
 	// follow the host link).

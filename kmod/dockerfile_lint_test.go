@@ -204,12 +204,16 @@ func lintDockerfile(t reporter, src InstallerSource, text string, ast *parser.No
 		t.Errorf("final stage FROM %q, want ${%s}", final.BaseName, ArgBaseImage)
 	}
 	const moddir = "/opt/lib/modules/${KERNEL_FULL_VERSION}/"
-	copied := -1
+	const recordDir = FirmwareDir + "/"
+	copied, recordCopied := -1, false
 	for j, c := range final.Commands {
 		switch c := c.(type) {
 		case *instructions.CopyCommand:
 			if c.From == "builder" && c.DestPath == moddir && slices.Equal(c.SourcePaths, []string{moddir}) {
 				copied = j
+			}
+			if c.From == "builder" && c.DestPath == recordDir && slices.Equal(c.SourcePaths, []string{recordDir}) {
+				recordCopied = true
 			}
 		case *instructions.RunCommand:
 			t.Errorf("final stage must not RUN anything (it would need a shell, packages or network): RUN %s", strings.Join(c.CmdLine, " "))
@@ -217,6 +221,9 @@ func lintDockerfile(t reporter, src InstallerSource, text string, ast *parser.No
 	}
 	if copied < 0 {
 		t.Errorf("final stage does not COPY --from=builder %s %s", moddir, moddir)
+	}
+	if !recordCopied {
+		t.Errorf("final stage does not COPY --from=builder %s %s (the build record KMM's firmwarePath puts on the node)", recordDir, recordDir)
 	}
 }
 
@@ -281,6 +288,8 @@ func TestLintCatchesBrokenContracts(t *testing.T) {
 		{"add", "no ADD", "WORKDIR /build\n", "WORKDIR /build\nADD https://example.com/x /x\n", "ADD is not allowed"},
 		{"undeclared-build-arg", "build.sh reads its settings from build args the builder declares", "ARG GRAID_INSTALLER_SHA256\n", "",
 			"declared neither globally nor in the builder stage"},
+		{"no-record-copy", "the final stage must hold the build record for KMM's firmwarePath", "COPY --from=builder /firmware/ /firmware/\n", "",
+			"final stage does not COPY --from=builder /firmware/"},
 		{"copy-from-unknown", "COPY --from must name an earlier stage", "COPY --from=builder /opt/graid/", "COPY --from=build /opt/graid/",
 			"COPY --from=build names no earlier stage"},
 	} {

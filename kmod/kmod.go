@@ -27,6 +27,15 @@ const (
 	// UserspaceDir holds the installer RPM's files (usr/bin/graid_server, usr/bin/graidctl, ...)
 	// for the node DaemonSet, plus MANIFEST (sorted file list) and BUILD-INFO (KEY=value lines).
 	UserspaceDir = "/opt/graid"
+	// FirmwareDir is the Module's modprobe.firmwarePath: KMM copies its contents to the node's
+	// firmware directory (/var/lib/firmware by default) before modprobe and removes them before
+	// modprobe -r, so what is under it is on the host exactly while the modules are loaded.
+	FirmwareDir = "/firmware"
+	// RecordSubdir, under FirmwareDir in the image and under the node's firmware directory,
+	// holds RecordFile: a copy of UserspaceDir's BUILD-INFO for the node pod's wait-modules.
+	RecordSubdir = "supremeraid"
+	// RecordFile is the build record's name: KEY=value lines, MODULES and SRCVERSION_<module>.
+	RecordFile = "BUILD-INFO"
 )
 
 // Build arguments. KMM sets DTK_AUTO and KERNEL_FULL_VERSION itself; the Module's build.buildArgs

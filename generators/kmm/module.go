@@ -73,6 +73,9 @@ func module(cfg *config.SupremeRAID) (*Module, error) {
 						ModuleName:          order[0],
 						DirName:             ModprobeDirName,
 						ModulesLoadingOrder: order,
+						// The build record rides along: on the node exactly while these
+						// modules are loaded, for the node pod's srcversion check.
+						FirmwarePath: kmod.FirmwareDir,
 					},
 					KernelMappings: []KernelMapping{mapping},
 				},

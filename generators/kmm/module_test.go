@@ -196,6 +196,11 @@ func TestModuleFixedParts(t *testing.T) {
 	if want := strings.TrimSuffix(kmod.ModulesDir, "/lib/modules"); c.Modprobe.DirName != want || want == kmod.ModulesDir {
 		t.Errorf("dirName = %q, want %q: kmod installs modules under %s", c.Modprobe.DirName, want, kmod.ModulesDir)
 	}
+	// KMM copies firmwarePath's contents to the node's firmware directory; the record must sit
+	// in its own subdirectory there, where the node pod's wait-modules reads it.
+	if c.Modprobe.FirmwarePath != kmod.FirmwareDir || kmod.RecordSubdir == "" {
+		t.Errorf("firmwarePath = %q, want %q (the kmod image's build record is under %s/%s)", c.Modprobe.FirmwarePath, kmod.FirmwareDir, kmod.FirmwareDir, kmod.RecordSubdir)
+	}
 	if len(c.KernelMappings) != 1 || c.KernelMappings[0].Regexp != kmm.KernelRegexp {
 		t.Errorf("kernelMappings = %+v, want one mapping with regexp %s", c.KernelMappings, kmm.KernelRegexp)
 	}

@@ -63,6 +63,9 @@ type ModprobeSpec struct {
 	// ModulesLoadingOrder lists moduleName first, then what it needs loaded before it; KMM
 	// turns it into softdep lines, loads it last to first and unloads it first to last.
 	ModulesLoadingOrder []string `json:"modulesLoadingOrder,omitempty"`
+	// FirmwarePath is a directory in the image whose contents KMM copies to the node's
+	// firmware directory before modprobe and removes before modprobe -r.
+	FirmwarePath string `json:"firmwarePath,omitempty"`
 }
 
 // KernelMapping maps node kernels (literal or regexp) to a kmod image and how to make it.

@@ -30,6 +30,7 @@ func fullModule() *kmm.Module {
 						DirName:             "/opt",
 						Parameters:          []string{"debug=0"},
 						ModulesLoadingOrder: []string{"graid_nvidia", "graid"},
+						FirmwarePath:        "/firmware",
 					},
 					KernelMappings: []kmm.KernelMapping{{
 						Literal:        "5.14.0-427.22.1.el9_4.x86_64",

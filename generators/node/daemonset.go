@@ -14,6 +14,7 @@ import (
 
 	"supremeraid.dev/supremeraid-fn/generators/config"
 	"supremeraid.dev/supremeraid-fn/generators/meta"
+	"supremeraid.dev/supremeraid-fn/kmod"
 )
 
 //go:embed wait-modules.sh
@@ -45,6 +46,7 @@ const (
 	volGraidLog    = "graid-log"
 	volLayout      = "layout"
 	volLicense     = "license"
+	volFirmware    = "kmm-firmware"
 	readOnlyMode   = int32(0o444)
 	secretFileMode = int32(0o400)
 )
@@ -139,7 +141,21 @@ func DaemonSet(cfg *config.SupremeRAID, layoutCM *corev1.ConfigMap, image string
 	}, nil
 }
 
-// waitModules needs no privilege: /sys/module is the host kernel's in every container.
+// KMMFirmwareHostPath is where KMM's worker copies the Module's firmwarePath on the node: the KMM
+// operator's worker.firmwareHostPath, /var/lib/firmware unless the cluster changed it.
+const KMMFirmwareHostPath = "/var/lib/firmware"
+
+// firmwareMountPath is where wait-modules sees KMMFirmwareHostPath (read-only). The parent is
+// mounted, not the record's subdirectory: KMM removes that directory on unload and recreates it
+// on load, and a bind mount of a removed directory would never show the new record.
+const firmwareMountPath = "/host-firmware"
+
+// RecordPath is the kmod image's build record as wait-modules reads it.
+var RecordPath = firmwareMountPath + "/" + kmod.RecordSubdir + "/" + kmod.RecordFile
+
+// waitModules needs no privilege: /sys/module is the host kernel's in every container, and the
+// build record comes through a read-only mount of KMM's firmware directory (nothing else of the
+// host).
 func waitModules(cfg *config.SupremeRAID, image string) corev1.Container {
 	return corev1.Container{
 		Name:            WaitModulesContainer,
@@ -149,8 +165,10 @@ func waitModules(cfg *config.SupremeRAID, image string) corev1.Container {
 		Env: []corev1.EnvVar{
 			{Name: "MODULE_WAIT_SECONDS", Value: strconv.Itoa(ModuleWaitSeconds)},
 			{Name: "KMM_NAMESPACE", Value: cfg.Spec.Namespace},
+			{Name: "RECORD_FILE", Value: RecordPath},
 		},
-		Resources: requests("10m", "16Mi"),
+		VolumeMounts: []corev1.VolumeMount{{Name: volFirmware, MountPath: firmwareMountPath, ReadOnly: true}},
+		Resources:    requests("10m", "16Mi"),
 		SecurityContext: &corev1.SecurityContext{
 			RunAsNonRoot:             ptr.To(true),
 			RunAsUser:                ptr.To(nobody),
@@ -228,6 +246,9 @@ func volumes(cfg *config.SupremeRAID) []corev1.Volume {
 		hostPath(volDev, "/dev", corev1.HostPathDirectory),
 		hostPath(volSys, "/sys", corev1.HostPathDirectory),
 		hostPath(volGraidLog, GraidLogDir, corev1.HostPathDirectoryOrCreate),
+		// Directory, not DirectoryOrCreate: nothing is created on the host; KMM's worker made it
+		// before the node was labelled ready, and until it exists the kubelet retries the mount.
+		hostPath(volFirmware, KMMFirmwareHostPath, corev1.HostPathDirectory),
 		{Name: volLayout, VolumeSource: corev1.VolumeSource{ConfigMap: &corev1.ConfigMapVolumeSource{
 			LocalObjectReference: corev1.LocalObjectReference{Name: LayoutConfigMapName(cfg)},
 			Items:                []corev1.KeyToPath{{Key: LayoutKey, Path: LayoutKey}},

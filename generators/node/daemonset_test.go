@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/labels"
@@ -174,8 +175,21 @@ func TestDaemonSet(t *testing.T) {
 				}
 				w := container(t, s, node.WaitModulesContainer).SecurityContext
 				if w == nil || w.RunAsNonRoot == nil || !*w.RunAsNonRoot || w.AllowPrivilegeEscalation == nil || *w.AllowPrivilegeEscalation ||
-					w.Capabilities == nil || !slices.Equal(w.Capabilities.Drop, []corev1.Capability{"ALL"}) || len(container(t, s, node.WaitModulesContainer).VolumeMounts) != 0 {
-					t.Errorf("wait-modules must run unprivileged with no host mounts: %+v", w)
+					w.Capabilities == nil || !slices.Equal(w.Capabilities.Drop, []corev1.Capability{"ALL"}) {
+					t.Errorf("wait-modules must run unprivileged: %+v", w)
+				}
+				// Its one mount is KMM's firmware directory, read-only, where the kmod image's
+				// build record sits while the modules are loaded; no other host path.
+				wantMounts := []corev1.VolumeMount{{Name: "kmm-firmware", MountPath: "/host-firmware", ReadOnly: true}}
+				if diff := cmp.Diff(wantMounts, container(t, s, node.WaitModulesContainer).VolumeMounts); diff != "" {
+					t.Errorf("wait-modules mounts (-want +got):\n%s", diff)
+				}
+				fw := volume(t, s, "kmm-firmware")
+				if fw.HostPath == nil || fw.HostPath.Path != node.KMMFirmwareHostPath || fw.HostPath.Type == nil || *fw.HostPath.Type != corev1.HostPathDirectory {
+					t.Errorf("kmm-firmware volume %+v, want hostPath %s of type Directory (nothing created on the host)", fw.VolumeSource, node.KMMFirmwareHostPath)
+				}
+				if got := envValue(container(t, s, node.WaitModulesContainer), "RECORD_FILE"); got != "/host-firmware/supremeraid/BUILD-INFO" {
+					t.Errorf("RECORD_FILE = %q, want the record under the mount", got)
 				}
 				if s.HostNetwork || s.HostPID || s.HostIPC {
 					t.Error("no host namespaces are needed")

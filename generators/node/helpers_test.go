@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	corev1 "k8s.io/api/core/v1"
 	sigsjson "sigs.k8s.io/json"
 	"sigs.k8s.io/yaml"
 
@@ -130,4 +131,14 @@ func strictDecode(t *testing.T, obj, into any) []byte {
 		t.Errorf("strict decoding: %v", e)
 	}
 	return y
+}
+
+// envValue returns the value of the container's environment variable name ("" if unset).
+func envValue(c corev1.Container, name string) string {
+	for _, e := range c.Env {
+		if e.Name == name {
+			return e.Value
+		}
+	}
+	return ""
 }
